@@ -1,0 +1,1 @@
+"""Qt-free pricing engine: catalog, model matching and cost math."""
