@@ -206,7 +206,9 @@ class RateCell:
         if self.end is not None:
             parts.append("ts < ?")
             params.append(self.end)
-        prompt = "(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens)"
+        prompt = (
+            "(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens)"
+        )
         if self.prompt_min > 0:
             parts.append(f"{prompt} >= ?")
             params.append(self.prompt_min)

@@ -1,0 +1,1 @@
+"""Qt-free log reading: sources, formats, detection and normalisation."""

@@ -1,0 +1,118 @@
+"""Format detection that explains itself.
+
+The start of a source (its first non-blank lines, parsed; or the table list of
+a SQLite file) is shown to every format; each may claim it with a confidence
+and a reason. The best claim wins.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from desktop.logs.formats import FORMATS
+from desktop.logs.formats.base import Detection, Sample
+from desktop.logs.source import SourceError, is_sqlite, open_binary
+
+SAMPLE_LINES = 50
+SAMPLE_BYTES = 4 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class NotALog:
+    """Why a file is not read (binary, empty, no recognisable calls)."""
+
+    reason: str
+
+
+def sample_source(path: Path, max_lines: int = SAMPLE_LINES) -> Sample:
+    """Parse the first non-blank lines of a source (or list a SQLite file's tables)."""
+    sample = Sample(path=path)
+    if is_sqlite(path):
+        sample.sqlite_tables = sqlite_tables(path)
+        return sample
+    with open_binary(path) as fh:
+        try:
+            head = fh.read(SAMPLE_BYTES)
+        except (OSError, EOFError) as exc:
+            raise SourceError(f"{path}: cannot read ({exc})") from exc
+    sample.first_bytes = head[:512]
+    for raw in head.split(b"\n"):
+        if sample.lines_seen >= max_lines:
+            break
+        if not raw.strip():
+            continue
+        sample.lines_seen += 1
+        try:
+            sample.objects.append(orjson.loads(raw))
+        except orjson.JSONDecodeError:
+            sample.bad_lines += 1
+    return sample
+
+
+def sqlite_tables(path: Path) -> dict[str, list[str]]:
+    """Table name -> column names, read without writing (``mode=ro``)."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=2)
+    except sqlite3.Error as exc:
+        raise SourceError(f"{path}: cannot open SQLite file ({exc})") from exc
+    try:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"
+            )
+        ]
+        return {
+            name: [r[1] for r in conn.execute(f"PRAGMA table_info({_quote(name)})")]
+            for name in names
+        }
+    except sqlite3.DatabaseError as exc:
+        raise SourceError(f"{path}: not a readable SQLite database ({exc})") from exc
+    finally:
+        conn.close()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def rank(sample: Sample) -> list[Detection]:
+    """Every format's claim on a sample, best first."""
+    claims = []
+    for fmt in FORMATS:
+        if (sample.sqlite_tables is None) != (fmt.kind != "sqlite"):
+            continue
+        claim = fmt.sniff(sample)
+        if claim is not None:
+            claims.append(claim)
+    claims.sort(key=lambda d: d.confidence, reverse=True)
+    return claims
+
+
+def detect(path: Path) -> Detection | NotALog:
+    """The best format for a file, or why it is not a log we can read."""
+    sample = sample_source(path)
+    claims = rank(sample)
+    if claims:
+        return claims[0]
+    return NotALog(_why_not(sample))
+
+
+def _why_not(sample: Sample) -> str:
+    if sample.sqlite_tables is not None:
+        return "SQLite database without a table of LLM calls"
+    if not sample.lines_seen:
+        return "empty file" if not sample.first_bytes.strip() else "no lines"
+    if b"\x00" in sample.first_bytes:
+        return "binary file, not a text log"
+    if sample.bad_lines == sample.lines_seen:
+        return f"not JSON Lines (none of the first {sample.lines_seen} lines is valid JSON)"
+    return (
+        f"no LLM calls recognised in the first {sample.lines_seen} lines "
+        "(no token counts such as input_tokens or prompt_tokens)"
+    )

@@ -1,0 +1,25 @@
+"""The registry of log formats, in detection order."""
+
+from __future__ import annotations
+
+from desktop.logs.formats.base import LogFormat
+from desktop.logs.formats.spendtrail import GenericJsonl, SpendtrailJsonl
+
+FORMATS: tuple[LogFormat, ...] = (
+    SpendtrailJsonl(),
+    GenericJsonl(),
+)
+
+_BY_ID = {f.id: f for f in FORMATS}
+
+
+def get_format(format_id: str) -> LogFormat:
+    try:
+        return _BY_ID[format_id]
+    except KeyError:
+        known = ", ".join(sorted(_BY_ID))
+        raise KeyError(f"unknown format {format_id!r} (known: {known})") from None
+
+
+def format_ids() -> list[str]:
+    return [f.id for f in FORMATS]

@@ -1,0 +1,110 @@
+"""What a log format is: detection with a reason, and normalisation into CallRecords.
+
+A format is described by a small class. Most JSONL formats are *line
+independent* (each line is one call or none); they only implement
+:meth:`LineFormat.normalise`, and the ingest pipeline may parse them in
+parallel byte ranges. Formats that need state across lines (cumulative
+counters, streaming events) implement :meth:`LogFormat.records` and are read
+one file at a time. SQLite formats implement :meth:`SqliteFormat.read_sqlite`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from desktop.record import BadRecord, CallRecord, Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A format's claim on a source, with a reason a person can read."""
+
+    format_id: str
+    confidence: float  # 0..1
+    reason: str
+
+
+@dataclass(slots=True)
+class Sample:
+    """The start of a source, as detection sees it."""
+
+    path: Path
+    objects: list[Any] = field(default_factory=list)  # parsed JSON values of the first lines
+    lines_seen: int = 0
+    bad_lines: int = 0
+    first_bytes: bytes = b""
+    sqlite_tables: dict[str, list[str]] | None = None  # table -> column names
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [o for o in self.objects if isinstance(o, dict)]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    """What a format may need besides the lines themselves."""
+
+    path: Path
+    mtime: float = 0.0  # the file's modification time: a last-resort timestamp
+    options: Mapping[str, Any] = field(default_factory=dict)  # e.g. a field mapping
+
+
+class LogFormat:
+    """Base class of all formats."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    kind: ClassVar[str] = "jsonl"  # "jsonl" | "sqlite"
+    line_independent: ClassVar[bool] = False
+    # Lines that do not contain this byte string are not calls and are skipped
+    # before JSON parsing (a large saving on transcripts full of other events).
+    prefilter: ClassVar[bytes | None] = None
+    # Example lines (JSONL formats): detection must pick this format for each.
+    samples: ClassVar[tuple[str, ...]] = ()
+
+    def sniff(self, sample: Sample) -> Detection | None:
+        raise NotImplementedError
+
+    def records(
+        self, objects: Iterable[tuple[int, int, Any]], ctx: ReadContext
+    ) -> Iterator[CallRecord | Problem]:
+        """Records from (line, offset, parsed JSON value) triples, in file order."""
+        raise NotImplementedError
+
+    def turn_text(self, raw: Any) -> tuple[str | None, str | None]:
+        """Prompt and response text of one raw record, when the log has them."""
+        return None, None
+
+
+class LineFormat(LogFormat):
+    """A JSONL format where each line is normalised on its own."""
+
+    line_independent = True
+
+    def normalise(self, obj: Any, line: int, offset: int, ctx: ReadContext) -> CallRecord | None:
+        """One record, or None when the line is not a call. Raise BadRecord for a bad call."""
+        raise NotImplementedError
+
+    def records(
+        self, objects: Iterable[tuple[int, int, Any]], ctx: ReadContext
+    ) -> Iterator[CallRecord | Problem]:
+        normalise = self.normalise
+        for line, offset, obj in objects:
+            try:
+                record = normalise(obj, line, offset, ctx)
+            except BadRecord as exc:
+                yield Problem(line, str(exc), offset)
+                continue
+            if record is not None:
+                yield record
+
+
+class SqliteFormat(LogFormat):
+    """A format stored in a SQLite database, read read-only."""
+
+    kind = "sqlite"
+
+    def read_sqlite(self, path: Path, ctx: ReadContext) -> Iterator[CallRecord | Problem]:
+        raise NotImplementedError

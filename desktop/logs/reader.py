@@ -1,0 +1,139 @@
+"""Run a format over a source: lines → parsed JSON → records and problems.
+
+This is the sequential reader; the ingest pipeline uses the same functions on
+parallel chunks. Bad lines never stop a read: each becomes a :class:`Problem`
+with its line number and a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from desktop.logs.formats.base import LogFormat, ReadContext, SqliteFormat
+from desktop.logs.source import Chunk, read_chunks, split_lines
+from desktop.record import CallRecord, Problem
+
+_loads = orjson.loads
+_JSONError = orjson.JSONDecodeError
+
+
+@dataclass(frozen=True, slots=True)
+class ReadEnd:
+    """Where a read stopped: the next read of an appended file starts here."""
+
+    offset: int  # byte offset after the last complete line
+    line: int  # number of the next line
+
+
+def parse_error(raw: bytes, exc: Exception, truncated: bool) -> str:
+    """A readable reason for a line that is not valid JSON."""
+    if truncated:
+        return "truncated last line (no newline at the end of the file; it may still be written)"
+    message = str(exc)
+    if "UTF-8" in message or "utf-8" in message:
+        return "invalid UTF-8 in line"
+    if b"NaN" in raw or b"Infinity" in raw:
+        return "invalid JSON: NaN/Infinity is not a JSON number"
+    return "invalid JSON: " + message.split(": line")[0]
+
+
+class ChunkParser:
+    """Parses the lines of chunks, collecting problems and the resume point."""
+
+    def __init__(self, prefilter: bytes | None) -> None:
+        self.prefilter = prefilter
+        self.problems: list[Problem] = []
+        self.end: ReadEnd | None = None
+
+    def parse(self, chunk: Chunk) -> Iterator[tuple[int, int, Any]]:
+        """(line, offset, value) for each parsable line; bad lines become problems."""
+        prefilter = self.prefilter
+        problems = self.problems
+        open_tail = chunk.last and not chunk.data.endswith(b"\n")
+        tail_offset = chunk.offset + chunk.data.rfind(b"\n") + 1
+        resume = ReadEnd(chunk.offset + len(chunk.data), chunk.first_line + chunk.data.count(b"\n"))
+        for line, offset, raw in split_lines(chunk):
+            if prefilter is not None and prefilter not in raw:
+                continue
+            if not raw or raw.isspace():
+                continue
+            try:
+                value = _loads(raw)
+            except _JSONError as exc:
+                truncated = open_tail and offset == tail_offset
+                problems.append(Problem(line, parse_error(raw, exc, truncated), offset))
+                if truncated:
+                    # Read this line again next time: the writer may finish it.
+                    resume = ReadEnd(offset, line)
+                continue
+            yield line, offset, value
+        if open_tail and resume.offset != tail_offset:
+            resume = ReadEnd(resume.offset, resume.line + 1)
+        self.end = resume
+
+
+def read_records(
+    path: Path,
+    fmt: LogFormat,
+    ctx: ReadContext | None = None,
+    start_offset: int = 0,
+    start_line: int = 1,
+) -> Iterator[CallRecord | Problem | ReadEnd]:
+    """All records and problems of one source, in order, then one :class:`ReadEnd`."""
+    ctx = ctx or ReadContext(path=path, mtime=path.stat().st_mtime)
+    if isinstance(fmt, SqliteFormat):
+        yield from fmt.read_sqlite(path, ctx)
+        yield ReadEnd(0, 0)
+        return
+    parser = ChunkParser(fmt.prefilter)
+
+    def objects() -> Iterator[tuple[int, int, Any]]:
+        for chunk in read_chunks(path, start_offset, start_line):
+            yield from parser.parse(chunk)
+
+    yield from fmt.records(objects(), ctx)
+    yield from parser.problems
+    yield parser.end or ReadEnd(start_offset, start_line)
+
+
+def collect(path: Path, fmt: LogFormat) -> tuple[list[CallRecord], list[Problem]]:
+    """Read a whole source into lists (tests and small tools)."""
+    records: list[CallRecord] = []
+    problems: list[Problem] = []
+    for item in read_records(path, fmt):
+        if isinstance(item, CallRecord):
+            records.append(item)
+        elif isinstance(item, Problem):
+            problems.append(item)
+    problems.sort(key=lambda p: p.line)
+    return records, problems
+
+
+def deduplicate(records: Iterator[CallRecord] | list[CallRecord]) -> list[CallRecord]:
+    """Apply the store's dedup rule in memory: one record per ``dedup_key``.
+
+    Among records sharing a key the highest ``dedup_rank`` wins; on a tie the
+    first one read is kept. Records without a key are all kept.
+    """
+    kept: list[CallRecord | None] = []
+    where: dict[str, int] = {}
+    for record in records:
+        key = record.dedup_key
+        if key is None:
+            kept.append(record)
+            continue
+        index = where.get(key)
+        if index is None:
+            where[key] = len(kept)
+            kept.append(record)
+        else:
+            current = kept[index]
+            assert current is not None
+            if record.dedup_rank > current.dedup_rank:
+                kept[index] = record
+    return [r for r in kept if r is not None]
