@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from desktop.logs.detect import NotALog, detect
 from desktop.logs.formats import get_format
@@ -49,6 +50,7 @@ class SourceFile:
     format_id: str
     reason: str
     confidence: float = 1.0
+    options: Any = None  # e.g. a field mapping, passed to the format as ReadContext.options
 
 
 @dataclass(slots=True)

@@ -9,6 +9,8 @@ scalar field (nested objects flattened with dots) becomes a label.
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from desktop.logs import usage as usage_mod
@@ -172,7 +174,7 @@ class SpendtrailJsonl(LineFormat):
     def normalise(self, obj: Any, line: int, offset: int, ctx: ReadContext) -> CallRecord | None:
         if type(obj) is not dict:
             raise BadRecord(f"not a JSON object (a {_kind(obj)})")
-        if "ts" in obj and "input_tokens" in obj and not any(k in obj for k in FOREIGN_USAGE_KEYS):
+        if "ts" in obj and "input_tokens" in obj and obj.keys().isdisjoint(FOREIGN_USAGE_KEYS):
             return _canonical(obj, line, offset)
         return _generic(obj, line, offset)
 
@@ -235,87 +237,130 @@ def _kind(obj: Any) -> str:
 
 
 def _canonical(obj: dict[str, Any], line: int, offset: int) -> CallRecord:
+    """The hot path: one of our own lines. Every branch here is measured."""
     get = obj.get
-    try:
-        ts = parse_timestamp(obj["ts"])
-    except TimestampError as exc:
-        raise BadRecord(f"ts: {exc}") from None
-    inp = _tokens(obj["input_tokens"], "input_tokens")
-    out = _tokens(get("output_tokens", MISSING), "output_tokens")
+    ts = obj["ts"]
+    if type(ts) is str:
+        try:
+            dt = _fromiso(ts)
+        except ValueError:
+            dt = None
+        if dt is not None and dt.tzinfo is not None:
+            ts = dt.timestamp()
+        else:
+            ts = _timestamp(ts)
+    else:
+        ts = _timestamp(ts)
+    inp = obj["input_tokens"]
+    out = get("output_tokens", MISSING)
     read = get("cache_read_tokens", 0)
     w5 = get("cache_write_5m_tokens", 0)
     w1 = get("cache_write_1h_tokens", 0)
     reasoning = get("reasoning_tokens", 0)
-    if not (type(read) is int and type(w5) is int and type(w1) is int and type(reasoning) is int):
+    if not (
+        type(inp) is int
+        and type(out) is int
+        and type(read) is int
+        and type(w5) is int
+        and type(w1) is int
+        and type(reasoning) is int
+        and min(inp, out, read, w5, w1, reasoning) >= 0
+    ):
+        inp = token_count(inp, "input_tokens")
+        out = token_count(out, "output_tokens")
         read = optional_tokens(read, "cache_read_tokens")
         w5 = optional_tokens(w5, "cache_write_5m_tokens")
         w1 = optional_tokens(w1, "cache_write_1h_tokens")
         reasoning = optional_tokens(reasoning, "reasoning_tokens")
-    if read < 0 or w5 < 0 or w1 < 0 or reasoning < 0:
-        for name, value in (
-            ("cache_read_tokens", read),
-            ("cache_write_5m_tokens", w5),
-            ("cache_write_1h_tokens", w1),
-            ("reasoning_tokens", reasoning),
-        ):
-            token_count(value, name)
-    if "cache_write_tokens" in obj:  # a write with no TTL counts as 5-minute
-        w5 += optional_tokens(obj["cache_write_tokens"], "cache_write_tokens")
     if reasoning > out:
         raise BadRecord(f"reasoning_tokens ({reasoning:,}) is larger than output_tokens ({out:,})")
-    web = get("web_search_requests")
-    web = 0 if web is None else _tokens(web, "web_search_requests")
+    web = get("web_search_requests", 0)
+    if type(web) is not int or web < 0:
+        web = optional_tokens(web, "web_search_requests")
     labels = get("labels")
-    if labels is not None and type(labels) is not dict:
-        raise BadRecord(f"labels is not an object (a {_kind(labels)})")
-    if len(obj) > _EXPECTED_KEYS or not obj.keys() <= CANONICAL_KEYS:
+    if not obj.keys() <= CANONICAL_KEYS:
+        if "cache_write_tokens" in obj:  # a write with no TTL counts as 5-minute
+            w5 += optional_tokens(obj["cache_write_tokens"], "cache_write_tokens")
         extra = {k: v for k, v in obj.items() if k not in CANONICAL_KEYS}
+        if labels is not None and type(labels) is not dict:
+            raise BadRecord(f"labels is not an object (a {_kind(labels)})")
         labels = flatten_labels(extra, frozenset(), into=dict(labels or {}))
-    elif labels and any(type(v) not in _SCALARS for v in labels.values()):
-        labels = flatten_labels(labels, frozenset())
-    status, error = get("status"), get("error")
+    elif labels is not None:
+        if type(labels) is not dict:
+            raise BadRecord(f"labels is not an object (a {_kind(labels)})")
+        if not _SCALAR_TYPES.issuperset(map(type, labels.values())):
+            labels = flatten_labels(labels, frozenset())
+    elif "cache_write_tokens" in obj:
+        w5 += optional_tokens(obj["cache_write_tokens"], "cache_write_tokens")
+    status = get("status", "ok")
+    error = get("error")
     if status != "ok" or error is not None:
         status, error = status_of(status, error)
     latency = get("latency_ms")
-    if latency is not None and type(latency) is not int:
+    if latency is not None and type(latency) is not int and type(latency) is not float:
         latency = number_or_none(latency, "latency_ms")
     cost = get("reported_cost_usd")
-    if cost is not None:
+    if cost is not None and type(cost) is not float:
         cost = number_or_none(cost, "reported_cost_usd")
     tier = get("service_tier")
     if tier is not None and tier not in _TIERS:
         tier = normalise_service_tier(tier)
-    return CallRecord(
-        ts,
-        text_or_none(get("provider")),
-        text_or_none(get("model")),
-        tier,
-        inp,
-        read,
-        w5,
-        w1,
-        out,
-        reasoning,
-        web,
-        text_or_none(get("request_id")),
-        text_or_none(get("message_id")),
-        text_or_none(get("conversation_id")),
-        text_or_none(get("trace_id")),
-        text_or_none(get("parent_id")),
-        status,
-        error,
-        latency,
-        cost,
-        line,
-        offset,
-        None,
-        0.0,
-        labels or None,
+    provider = get("provider")
+    model = get("model")
+    request_id = get("request_id")
+    message_id = get("message_id")
+    conversation_id = get("conversation_id")
+    trace_id = get("trace_id")
+    parent_id = get("parent_id")
+    if not _TEXT_TYPES.issuperset(
+        map(type, (provider, model, request_id, message_id, conversation_id, trace_id, parent_id))
+    ):
+        provider, model, request_id, message_id, conversation_id, trace_id, parent_id = (
+            text_or_none(v)
+            for v in (provider, model, request_id, message_id, conversation_id, trace_id, parent_id)
+        )
+    return _new_record(
+        (
+            ts,
+            provider,
+            model,
+            tier,
+            inp,
+            read,
+            w5,
+            w1,
+            out,
+            reasoning,
+            web,
+            request_id,
+            message_id,
+            conversation_id,
+            trace_id,
+            parent_id,
+            status,
+            error,
+            latency,
+            cost,
+            line,
+            offset,
+            None,
+            0.0,
+            labels or None,
+        )
     )
 
 
-_EXPECTED_KEYS = len(CANONICAL_KEYS)
-_SCALARS = (str, int, float, bool)
+def _timestamp(value: Any) -> float:
+    try:
+        return parse_timestamp(value)
+    except TimestampError as exc:
+        raise BadRecord(f"ts: {exc}") from None
+
+
+_fromiso = datetime.fromisoformat
+_new_record = partial(tuple.__new__, CallRecord)
+_SCALAR_TYPES = frozenset((str, int, float, bool))
+_TEXT_TYPES = frozenset((str, type(None)))
 _TIERS = frozenset(("standard", "batch", "flex", "priority"))
 
 

@@ -1,0 +1,67 @@
+"""How numbers are written for people: money with its currency, tokens with separators."""
+
+from __future__ import annotations
+
+import math
+
+CURRENCY = "$"
+
+
+def money(value: float | None, *, unpriced: str = "—") -> str:
+    """USD with sensible precision: cents for real sums, more digits for tiny per-call costs."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return unpriced
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if v == 0:
+        return f"{CURRENCY}0.00"
+    if v >= 1:
+        return f"{sign}{CURRENCY}{v:,.2f}"
+    if v >= 0.01:
+        return f"{sign}{CURRENCY}{v:.4f}"
+    # Two significant digits, so a $0.000042 call does not read as $0.00.
+    digits = min(8, max(4, 1 - math.floor(math.log10(v))))
+    return f"{sign}{CURRENCY}{v:.{digits}f}"
+
+
+def money_total(value: float | None) -> str:
+    """A total: always to the cent."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{'-' if value < 0 else ''}{CURRENCY}{abs(value):,.2f}"
+
+
+def tokens(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return f"{int(value):,}"
+
+
+def compact(value: float) -> str:
+    """1.2k, 3.4M: for chart axes and tight places."""
+    v = abs(value)
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def percent(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def duration_ms(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if value < 1000:
+        return f"{value:,.0f} ms"
+    return f"{value / 1000:,.2f} s"
+
+
+def size(num_bytes: int) -> str:
+    v = float(num_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if v < 1024 or unit == "GB":
+            return f"{v:,.0f} {unit}" if unit == "B" else f"{v:,.1f} {unit}"
+        v /= 1024
+    return f"{v:,.1f} TB"

@@ -1,0 +1,133 @@
+"""A batch of calls as columns, priced in bulk.
+
+Parser processes turn records into a :class:`Batch`: numeric columns become
+numpy arrays (cheap to send between processes), text columns stay lists, and
+costs are computed per (provider, model, service tier) with the same rate
+cells and formula the store and the column cache use when re-pricing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from desktop.record import STORED_FIELDS, CallRecord
+from desktop.store.schema import CORE_COLUMNS, RECORD_COLUMNS
+from pricing.cells import CostFlag
+
+if TYPE_CHECKING:
+    from desktop.store.pricer import Pricer
+
+# Nullable numbers travel as float64 with NaN for null: SQLite stores a bound
+# NaN as NULL, and an integral float in an INTEGER column as an integer.
+FLOAT_FIELDS = ("ts", "latency_ms", "reported_cost_usd", "offset", "dedup_rank")
+INT_FIELDS = (
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "web_search_requests",
+    "line",
+)
+TEXT_FIELDS = tuple(c for c in RECORD_COLUMNS if c not in FLOAT_FIELDS and c not in INT_FIELDS)
+_INDEX = {name: i for i, name in enumerate(RECORD_COLUMNS)}
+_UNPRICED = int(CostFlag.UNPRICED)
+
+
+@dataclass(slots=True)
+class Batch:
+    n: int
+    source_id: int
+    num: dict[str, np.ndarray] = field(default_factory=dict)
+    text: dict[str, list[Any]] = field(default_factory=dict)
+    label_keys: tuple[str, ...] = ()
+    labels: list[list[Any]] = field(default_factory=list)  # one list per label key
+
+    @property
+    def dedup(self) -> bool:
+        return any(v is not None for v in self.text.get("dedup_key", ()))
+
+    @classmethod
+    def from_records(cls, records: Sequence[CallRecord], source_id: int, pricer: Pricer) -> Batch:
+        n = len(records)
+        batch = cls(n, source_id)
+        if n == 0:
+            return batch
+        cols = list(zip(*records, strict=True))
+        for name in FLOAT_FIELDS:
+            batch.num[name] = np.array(cols[_INDEX[name]], dtype=np.float64)
+        for name in INT_FIELDS:
+            batch.num[name] = np.array(cols[_INDEX[name]], dtype=np.int64)
+        for name in TEXT_FIELDS:
+            batch.text[name] = list(cols[_INDEX[name]])
+        batch._labels(cols[STORED_FIELDS])
+        batch._price(pricer)
+        return batch
+
+    def _labels(self, label_dicts: Sequence[dict[str, Any] | None]) -> None:
+        keys: dict[str, None] = {}
+        for labels in label_dicts:
+            if labels:
+                keys.update(dict.fromkeys(labels))
+        self.label_keys = tuple(keys)
+        self.labels = [[d.get(key) if d else None for d in label_dicts] for key in self.label_keys]
+
+    def _price(self, pricer: Pricer) -> None:
+        n = self.n
+        num, text = self.num, self.text
+        combos: dict[tuple[Any, Any, Any], int] = {}
+        setdefault = combos.setdefault
+        combo_of = np.fromiter(
+            (
+                setdefault(key, len(combos))
+                for key in zip(text["provider"], text["model"], text["service_tier"], strict=True)
+            ),
+            dtype=np.int64,
+            count=n,
+        )
+        cost = np.full(n, np.nan)
+        flags = np.full(n, _UNPRICED, dtype=np.int64)
+        price_id = np.full(n, None, dtype=object)
+        ts = num["ts"]
+        tokens = [num[name] for name in INT_FIELDS[:7]]
+        prompt = tokens[0] + tokens[1] + tokens[2] + tokens[3]
+        for (provider, model, tier), code in combos.items():
+            cells = pricer.cells(provider, model, tier)
+            if not cells:
+                continue
+            rows = np.flatnonzero(combo_of == code) if len(combos) > 1 else np.arange(n)
+            open_rows = rows
+            for cell in cells:
+                if len(open_rows) == 0:
+                    break
+                hit = cell.mask(ts[open_rows], prompt[open_rows])
+                chosen = open_rows[hit]
+                if len(chosen):
+                    cost[chosen] = cell.cost_array(*(t[chosen] for t in tokens))
+                    flags[chosen] = cell.flags
+                    price_id[chosen] = cell.price_id
+                open_rows = open_rows[~hit]
+        num["cost_usd"] = cost
+        num["cost_flags"] = flags
+        text["price_id"] = price_id.tolist()
+
+    # -- for the store ------------------------------------------------------------
+    def column_values(self) -> Iterator[Iterable[Any]]:
+        """Per CORE_COLUMNS column, an iterable of Python values in row order."""
+        for name in CORE_COLUMNS:
+            if name == "source_id":
+                yield repeat(self.source_id, self.n)
+            elif name in self.num:
+                yield self.num[name].tolist()
+            else:
+                yield self.text[name]
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """Row tuples laid out as CORE_COLUMNS followed by the label keys."""
+        return zip(*self.column_values(), *self.labels)  # noqa: B905 - equal lengths

@@ -1,0 +1,522 @@
+"""Questions about an opened store: filters, totals, groups and time buckets.
+
+Everything the report and the desktop app show is computed here, over the
+column cache, so the two always agree. Costs follow a *cost mode*:
+
+- ``computed``: our price (unpriced calls have no cost and are counted);
+- ``reported``: what the log itself says the call cost (calls without one are counted);
+- ``auto``: the reported cost where the log has one, else ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from desktop.record import TOKEN_FIELDS
+from desktop.store.frame import Frame
+from desktop.store.store import Store
+from desktop.timeutil import BUCKETS, bucket_edges, bucket_index, bucket_label, iso_utc
+
+COST_MODES = ("computed", "reported", "auto")
+SUM_FIELDS = (*TOKEN_FIELDS, "web_search_requests")
+TIME_DIMENSIONS = {"hour": "hour", "day": "day", "date": "day", "week": "week", "month": "month"}
+SOURCE_DIMENSIONS = ("source", "format")
+
+
+class QueryError(ValueError):
+    """A question the data cannot answer (unknown column, bad value)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which calls a question is about. Immutable, so a worker can run it safely."""
+
+    since: float | None = None
+    until: float | None = None  # exclusive
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()  # column = any of the values
+    where_not: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    ranges: tuple[tuple[str, float | None, float | None], ...] = ()  # numeric lo <= x <= hi
+    search: str = ""  # case-insensitive substring in model, provider, ids, labels
+    ids: tuple[int, ...] | None = None  # exactly these calls
+
+    def with_(self, **changes: Any) -> Filters:
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+@dataclass(slots=True)
+class Totals:
+    calls: int = 0
+    sums: dict[str, int] = field(default_factory=dict)
+    cost_usd: float = 0.0
+    unpriced_calls: int = 0
+    reported_cost_usd: float = 0.0
+    reported_calls: int = 0
+    computed_cost_usd: float = 0.0
+    first_ts: float | None = None
+    last_ts: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"calls": self.calls}
+        out.update({k: int(self.sums.get(k, 0)) for k in TOKEN_FIELDS})
+        out["web_search_requests"] = int(self.sums.get("web_search_requests", 0))
+        out["cost_usd"] = _money(self.cost_usd)
+        out["unpriced_calls"] = self.unpriced_calls
+        out["reported_cost_usd"] = _money(self.reported_cost_usd)
+        out["reported_calls"] = self.reported_calls
+        out["computed_cost_usd"] = _money(self.computed_cost_usd)
+        out["first_call"] = iso_utc(self.first_ts)
+        out["last_call"] = iso_utc(self.last_ts)
+        return out
+
+
+@dataclass(slots=True)
+class Group:
+    key: tuple[Any, ...]
+    calls: int
+    sums: dict[str, int]
+    cost_usd: float
+    unpriced_calls: int
+    reported_cost_usd: float
+    share: float
+    mean_cost_usd: float | None
+    p50_cost_usd: float | None
+    p95_cost_usd: float | None
+    max_cost_usd: float | None
+
+    def as_dict(self, columns: Sequence[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": dict(zip(columns, self.key, strict=True))}
+        out["calls"] = self.calls
+        out.update({k: int(self.sums.get(k, 0)) for k in TOKEN_FIELDS})
+        out["cost_usd"] = _money(self.cost_usd)
+        out["unpriced_calls"] = self.unpriced_calls
+        out["reported_cost_usd"] = _money(self.reported_cost_usd)
+        out["share"] = round(self.share, 6)
+        for name in ("mean_cost_usd", "p50_cost_usd", "p95_cost_usd", "max_cost_usd"):
+            value = getattr(self, name)
+            out[name] = None if value is None else _money(value)
+        return out
+
+
+@dataclass(slots=True)
+class Buckets:
+    unit: str
+    edges: np.ndarray  # len = buckets + 1, UTC epoch seconds
+    labels: list[str]
+    calls: np.ndarray
+    cost: np.ndarray
+    unpriced: np.ndarray
+    sums: dict[str, np.ndarray]
+    series: list[tuple[Any, np.ndarray]] = field(default_factory=list)  # stacked cost by group
+
+    def rows(self) -> list[dict[str, Any]]:
+        out = []
+        for i, label in enumerate(self.labels):
+            row: dict[str, Any] = {
+                "start": iso_utc(float(self.edges[i])),
+                "end": iso_utc(float(self.edges[i + 1])),
+                "label": label,
+                "calls": int(self.calls[i]),
+            }
+            row.update({k: int(v[i]) for k, v in self.sums.items() if k in TOKEN_FIELDS})
+            row["cost_usd"] = _money(float(self.cost[i]))
+            row["unpriced_calls"] = int(self.unpriced[i])
+            out.append(row)
+        return out
+
+
+def _money(value: float) -> float:
+    # Keep sub-cent precision (per-call costs are often fractions of a cent)
+    # without float noise such as 0.30000000000000004.
+    return round(float(value), 10)
+
+
+class Dataset:
+    """An opened store and its column cache."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.frame = Frame(
+            store.path,
+            store.reader,
+            lambda: (store.generation("rows"), store.generation("pricing")),
+            store.label_columns,
+            store.meta("instance") or "",
+        )
+        self._sources: dict[int, tuple[str, str]] = {}
+        self._sources_gen = -1
+
+    def refresh(self) -> None:
+        self.frame.refresh(self.store.label_columns)
+
+    # -- dimensions --------------------------------------------------------------------
+    @property
+    def sources(self) -> dict[int, tuple[str, str]]:
+        gen = self.store.generation("rows")
+        if gen != self._sources_gen:
+            self._sources = {
+                sid: (path, fmt)
+                for sid, path, fmt in self.store.conn.execute(
+                    "SELECT id, path, format FROM sources"
+                )
+            }
+            self._sources_gen = gen
+        return self._sources
+
+    def label_keys(self) -> list[str]:
+        return list(self.frame.label_columns)
+
+    def columns(self) -> list[str]:
+        """Every column a person can group, filter or sort by."""
+        from desktop.store.schema import CORE_COLUMNS
+
+        hidden = {"dedup_key", "dedup_rank", "offset", "line", "source_id"}
+        core = [c for c in CORE_COLUMNS if c not in hidden]
+        return [*core, "source", "format", *self.label_keys()]
+
+    def resolve(self, column: str) -> str:
+        """Check a column name from the user; labels win over nothing, canonical over labels."""
+        if column in TIME_DIMENSIONS or column in SOURCE_DIMENSIONS:
+            return column
+        if self.frame.has(column):
+            return column
+        lowered = {c.lower(): c for c in [*self.label_keys()]}
+        if column.lower() in lowered:
+            return lowered[column.lower()]
+        known = ", ".join(sorted(["provider", "model", "day", "source", *self.label_keys()])[:30])
+        raise QueryError(f"unknown column {column!r} (known: {known})")
+
+    def dimension(
+        self, column: str, zone: tzinfo, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, list[Any]]:
+        """Codes per call (``-1`` = none) and the value of each code, for grouping."""
+        column = self.resolve(column)
+        if column in TIME_DIMENSIONS:
+            unit = TIME_DIMENSIONS[column]
+            ts = self.frame.num("ts")
+            if len(ts) == 0:
+                return np.zeros(0, np.int64), []
+            chosen = ts if mask is None or not mask.any() else ts[mask]
+            edges = bucket_edges(float(chosen.min()), float(chosen.max()), unit, zone)
+            codes = bucket_index(ts, edges)
+            codes[(codes < 0) | (codes >= len(edges) - 1)] = -1
+            return codes, [bucket_label(float(e), unit, zone) for e in edges[:-1]]
+        if column in SOURCE_DIMENSIONS:
+            sid = self.frame.num("source_id")
+            sources = self.sources
+            ids = sorted(sources)
+            index = {s: i for i, s in enumerate(ids)}
+            if column == "source":
+                values = [sources[s][0] for s in ids]
+            else:
+                values = sorted({sources[s][1] for s in ids})
+                by_format = {f: i for i, f in enumerate(values)}
+                index = {s: by_format[sources[s][1]] for s in ids}
+            lut = np.full(int(sid.max()) + 1 if len(sid) else 1, -1, dtype=np.int64)
+            for s, i in index.items():
+                lut[s] = i
+            return lut[sid], values
+        col = self.frame.text(column)
+        return col.codes.astype(np.int64), list(col.values)
+
+    # -- costs -------------------------------------------------------------------------
+    def cost(self, mode: str = "computed") -> np.ndarray:
+        """Cost per call under a cost mode; NaN where there is none."""
+        if mode not in COST_MODES:
+            raise QueryError(f"unknown cost mode {mode!r} (use {', '.join(COST_MODES)})")
+        computed = self.frame.num("cost_usd")
+        if mode == "computed":
+            return computed
+        reported = self.frame.num("reported_cost_usd")
+        if mode == "reported":
+            return reported
+        return np.where(np.isnan(reported), computed, reported)
+
+    # -- filters -------------------------------------------------------------------------
+    def mask(self, filters: Filters, zone: tzinfo | None = None) -> np.ndarray:
+        frame = self.frame
+        n = len(frame)
+        keep = np.ones(n, dtype=bool)
+        if filters.ids is not None:
+            keep &= np.isin(frame.ids, np.asarray(filters.ids, dtype=np.int64))
+        if filters.since is not None or filters.until is not None:
+            ts = frame.num("ts")
+            if filters.since is not None:
+                keep &= ts >= filters.since
+            if filters.until is not None:
+                keep &= ts < filters.until
+        for column, values in filters.where:
+            keep &= self._matches(column, values, zone)
+        for column, values in filters.where_not:
+            keep &= ~self._matches(column, values, zone)
+        for column, lo, hi in filters.ranges:
+            arr = self._numeric(column)
+            if lo is not None:
+                keep &= arr >= lo
+            if hi is not None:
+                keep &= arr <= hi
+        if filters.search:
+            keep &= self._search(filters.search)
+        return keep
+
+    def _numeric(self, column: str) -> np.ndarray:
+        if column == "cost":
+            column = "cost_usd"
+        column = self.resolve(column)
+        if self.frame.is_text(column):
+            raise QueryError(f"{column!r} is not a numeric column")
+        return self.frame.num(column).astype(np.float64)
+
+    def _matches(self, column: str, values: Sequence[str], zone: tzinfo | None) -> np.ndarray:
+        column = self.resolve(column)
+        from desktop.timeutil import resolve_zone
+
+        if column in TIME_DIMENSIONS or column in SOURCE_DIMENSIONS:
+            codes, labels = self.dimension(column, zone or resolve_zone("UTC"))
+            wanted = [i for i, v in enumerate(labels) if str(v) in set(values)]
+            return np.isin(codes, wanted)
+        if not self.frame.is_text(column):
+            arr = self.frame.num(column).astype(np.float64)
+            out = np.zeros(len(arr), dtype=bool)
+            for value in values:
+                if value == "":
+                    out |= np.isnan(arr) | (arr == -1)
+                    continue
+                try:
+                    out |= arr == float(value)
+                except ValueError as exc:
+                    raise QueryError(f"{column} is numeric; {value!r} is not a number") from exc
+            return out
+        col = self.frame.text(column)
+        wanted_text = set(values)
+        codes = [i for i, v in enumerate(col.values) if _as_text(v) in wanted_text]
+        out = np.isin(col.codes, codes)
+        if "" in wanted_text:
+            out |= col.codes < 0
+        return out
+
+    def _search(self, text: str) -> np.ndarray:
+        needle = text.lower()
+        frame = self.frame
+        hit = np.zeros(len(frame), dtype=bool)
+        columns = ["model", "provider", "request_id", "conversation_id", "status", "error"]
+        for column in [*columns, *self.label_keys()]:
+            col = frame.text(column)
+            codes = col.codes_matching(lambda v: needle in _as_text(v).lower())
+            if len(codes):
+                hit |= np.isin(col.codes, codes)
+        return hit
+
+    # -- answers ---------------------------------------------------------------------------
+    def totals(self, mask: np.ndarray, mode: str = "computed") -> Totals:
+        frame = self.frame
+        out = Totals(calls=int(mask.sum()))
+        for name in SUM_FIELDS:
+            out.sums[name] = int(frame.num(name)[mask].sum())
+        cost = self.cost(mode)[mask]
+        priced = ~np.isnan(cost)
+        out.cost_usd = float(cost[priced].sum())
+        out.unpriced_calls = int((~priced).sum())
+        reported = frame.num("reported_cost_usd")[mask]
+        has_reported = ~np.isnan(reported)
+        out.reported_cost_usd = float(reported[has_reported].sum())
+        out.reported_calls = int(has_reported.sum())
+        computed = frame.num("cost_usd")[mask]
+        out.computed_cost_usd = float(np.nansum(computed))
+        if out.calls:
+            ts = frame.num("ts")[mask]
+            out.first_ts, out.last_ts = float(ts.min()), float(ts.max())
+        return out
+
+    def groups(
+        self,
+        mask: np.ndarray,
+        by: Sequence[str],
+        zone: tzinfo,
+        mode: str = "computed",
+        stats: bool = True,
+    ) -> list[Group]:
+        """One row per combination of values of ``by``, sorted by cost."""
+        if not by:
+            raise QueryError("group by needs at least one column")
+        columns = [self.resolve(c) for c in by]
+        dims = [self.dimension(c, zone, mask) for c in columns]
+        inverse, keys = _combine([codes[mask] for codes, _ in dims], [len(v) for _, v in dims])
+        n_groups = len(keys)
+        frame = self.frame
+        calls = np.bincount(inverse, minlength=n_groups)
+        sums = {
+            name: np.bincount(inverse, weights=frame.num(name)[mask], minlength=n_groups)
+            for name in SUM_FIELDS
+        }
+        cost = self.cost(mode)[mask]
+        priced = ~np.isnan(cost)
+        cost_sum = np.bincount(inverse[priced], weights=cost[priced], minlength=n_groups)
+        priced_calls = np.bincount(inverse[priced], minlength=n_groups)
+        reported = frame.num("reported_cost_usd")[mask]
+        has_rep = ~np.isnan(reported)
+        rep_sum = np.bincount(inverse[has_rep], weights=reported[has_rep], minlength=n_groups)
+        total = float(cost_sum.sum())
+        p50 = p95 = top = None
+        if stats:
+            p50, p95, top = _group_quantiles(inverse[priced], cost[priced], n_groups)
+        result = []
+        for g in range(n_groups):
+            key = tuple(None if code < 0 else dims[i][1][code] for i, code in enumerate(keys[g]))
+            n_priced = int(priced_calls[g])
+            result.append(
+                Group(
+                    key=key,
+                    calls=int(calls[g]),
+                    sums={k: int(v[g]) for k, v in sums.items()},
+                    cost_usd=float(cost_sum[g]),
+                    unpriced_calls=int(calls[g]) - n_priced,
+                    reported_cost_usd=float(rep_sum[g]),
+                    share=float(cost_sum[g]) / total if total else 0.0,
+                    mean_cost_usd=float(cost_sum[g]) / n_priced if n_priced else None,
+                    p50_cost_usd=float(p50[g]) if p50 is not None and n_priced else None,
+                    p95_cost_usd=float(p95[g]) if p95 is not None and n_priced else None,
+                    max_cost_usd=float(top[g]) if top is not None and n_priced else None,
+                )
+            )
+        result.sort(key=lambda g: (-g.cost_usd, -g.calls, _sort_key(g.key)))
+        return result
+
+    def buckets(
+        self,
+        mask: np.ndarray,
+        unit: str,
+        zone: tzinfo,
+        mode: str = "computed",
+        start: float | None = None,
+        end: float | None = None,
+        stack_by: Sequence[str] = (),
+        top: int = 8,
+    ) -> Buckets:
+        """Calls, tokens and cost per time bucket (empty buckets included)."""
+        if unit not in BUCKETS:
+            raise QueryError(f"unknown bucket {unit!r} (use {', '.join(BUCKETS)})")
+        ts = self.frame.num("ts")[mask]
+        if start is None:
+            start = float(ts.min()) if len(ts) else 0.0
+        if end is None:
+            end = float(ts.max()) if len(ts) else start
+        edges = bucket_edges(start, end, unit, zone)
+        n = len(edges) - 1
+        idx = bucket_index(ts, edges)
+        inside = (idx >= 0) & (idx < n)
+        idx = idx[inside]
+        cost = self.cost(mode)[mask][inside]
+        priced = ~np.isnan(cost)
+        out = Buckets(
+            unit=unit,
+            edges=edges,
+            labels=[bucket_label(float(e), unit, zone) for e in edges[:-1]],
+            calls=np.bincount(idx, minlength=n),
+            cost=np.bincount(idx[priced], weights=cost[priced], minlength=n),
+            unpriced=np.bincount(idx[~priced], minlength=n),
+            sums={
+                name: np.bincount(idx, weights=self.frame.num(name)[mask][inside], minlength=n)
+                for name in TOKEN_FIELDS
+            },
+        )
+        if stack_by:
+            groups = self.groups(mask, stack_by, zone, mode, stats=False)
+            leaders = [g.key for g in groups[:top]]
+            dims = [self.dimension(self.resolve(c), zone, mask) for c in stack_by]
+            inverse, keys = _combine(
+                [codes[mask][inside] for codes, _ in dims], [len(v) for _, v in dims]
+            )
+            key_values = [
+                tuple(None if c < 0 else dims[i][1][c] for i, c in enumerate(k)) for k in keys
+            ]
+            leader_index = {k: i for i, k in enumerate(leaders)}
+            lut = np.array([leader_index.get(k, len(leaders)) for k in key_values], dtype=np.int64)
+            series_id = lut[inverse] if len(inverse) else np.zeros(0, np.int64)
+            for s, key in enumerate([*leaders, ("other",)]):
+                sel = priced & (series_id == s)
+                values = np.bincount(idx[sel], weights=cost[sel], minlength=n)
+                if s < len(leaders) or values.any():
+                    out.series.append((key, values))
+        return out
+
+    # -- rows -----------------------------------------------------------------------------
+    def row(self, call_id: int) -> dict[str, Any] | None:
+        rows = self.store.rows_by_id([call_id])
+        return rows[0] if rows else None
+
+    def source_path(self, source_id: int) -> Path | None:
+        info = self.sources.get(source_id)
+        return Path(info[0]) if info else None
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _sort_key(key: tuple[Any, ...]) -> tuple:
+    return tuple((v is None, str(v)) for v in key)
+
+
+def _combine(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Group index per row and the (per-column) codes of each group."""
+    if not codes or len(codes[0]) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, len(codes)), dtype=np.int64)
+    shifted = [c.astype(np.int64) + 1 for c in codes]  # 0 = null
+    dims = [s + 1 for s in sizes]
+    space = 1
+    for d in dims:
+        space *= d
+    if space < 2**62:
+        flat = np.ravel_multi_index(shifted, dims)
+        if space <= max(4 * len(flat), 1 << 20):
+            present = np.bincount(flat, minlength=space) > 0
+            uniq = np.flatnonzero(present)
+            lut = np.full(space, -1, dtype=np.int64)
+            lut[uniq] = np.arange(len(uniq))
+            inverse = lut[flat]
+        else:
+            uniq, inverse = np.unique(flat, return_inverse=True)
+        keys = np.stack(np.unravel_index(uniq, dims), axis=1) - 1
+        return inverse.astype(np.int64), keys
+    stacked = np.stack(shifted, axis=1)
+    uniq_rows, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    return inverse.ravel().astype(np.int64), uniq_rows - 1
+
+
+def _group_quantiles(
+    group: np.ndarray, cost: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-group p50, p95 (linear interpolation, as numpy's default) and max."""
+    p50 = np.full(n_groups, np.nan)
+    p95 = np.full(n_groups, np.nan)
+    top = np.full(n_groups, np.nan)
+    if len(cost) == 0:
+        return p50, p95, top
+    order = np.lexsort((cost, group))
+    g_sorted = group[order]
+    c_sorted = cost[order]
+    counts = np.bincount(g_sorted, minlength=n_groups)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    has = counts > 0
+    for q, out in ((0.5, p50), (0.95, p95)):
+        pos = starts + q * (counts - 1)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, starts + counts - 1)
+        frac = pos - lo
+        lo_c = np.clip(lo, 0, len(c_sorted) - 1)
+        hi_c = np.clip(hi, 0, len(c_sorted) - 1)
+        values = c_sorted[lo_c] + (c_sorted[hi_c] - c_sorted[lo_c]) * frac
+        out[has] = values[has]
+    ends = starts + counts - 1
+    top[has] = c_sorted[np.clip(ends[has], 0, len(c_sorted) - 1)]
+    return p50, p95, top

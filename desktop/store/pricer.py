@@ -1,0 +1,174 @@
+"""Pricing rows at ingest and re-pricing stored calls when prices change.
+
+The pricing engine resolves a (provider, model, service tier) triple into rate
+cells; all bulk pricing goes through those cells, so the cost computed at
+ingest, the cost re-priced in SQL and the cost recomputed in the column cache
+are the same numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from pricing.cells import CostFlag, RateCell, select_cell
+
+if TYPE_CHECKING:
+    from desktop.store.store import Store
+    from pricing import PricingEngine
+
+Combo = tuple[str | None, str | None, str | None]  # provider, model, service tier
+
+
+@dataclass(frozen=True, slots=True)
+class PricingSpec:
+    """How to build the pricing engine: picklable, so parser processes can too."""
+
+    file: str | None = None  # price with this file alone (--pricing FILE)
+    user_file: str | None = None  # None: the default user catalog
+    mode: str = "history"  # "history" (price in force at call time) or "today"
+    now: float | None = None  # "today" as epoch seconds (tests pin it)
+
+    def load(self) -> PricingEngine:
+        from datetime import UTC, datetime
+
+        from pricing import PricingEngine
+
+        now = datetime.fromtimestamp(self.now, UTC) if self.now is not None else None
+        if self.file:
+            engine = PricingEngine.from_file(Path(self.file))
+        elif self.user_file:
+            engine = PricingEngine.load(user_file=Path(self.user_file), now=now)
+        else:
+            engine = PricingEngine.load(now=now)
+        return engine.with_mode("today") if self.mode == "today" else engine
+
+
+UNPRICED = int(CostFlag.UNPRICED)
+
+
+class Pricer:
+    """Prices single calls with cached rate cells (the ingest path)."""
+
+    def __init__(self, engine: PricingEngine) -> None:
+        self.engine = engine
+        self._cells: dict[Combo, tuple[RateCell, ...]] = {}
+
+    def cells(self, provider: str | None, model: str | None, tier: str | None) -> tuple:
+        key = (provider, model, tier)
+        cells = self._cells.get(key)
+        if cells is None:
+            cells = self._cells[key] = tuple(self.engine.cells(model, provider, tier))
+        return cells
+
+    def price(self, r: Any) -> tuple[float | None, str | None, int]:
+        """(cost in USD or None, price id, flags) for a CallRecord."""
+        cells = self._cells.get((r[1], r[2], r[3]))
+        if cells is None:
+            cells = self.cells(r[1], r[2], r[3])
+        if not cells:
+            return None, None, UNPRICED
+        prompt = r[4] + r[5] + r[6] + r[7]
+        cell = cells[0] if len(cells) == 1 and cells[0].applies(r[0], prompt) else None
+        if cell is None:
+            cell = select_cell(cells, r[0], prompt)
+            if cell is None:
+                return None, None, UNPRICED
+        cost = cell.cost(r[4], r[5], r[6], r[7], r[8], r[9], r[10])
+        return cost, cell.price_id, cell.flags
+
+
+def combo_key(combo: Combo | tuple[Any, ...]) -> str:
+    return orjson.dumps(list(combo)).decode()
+
+
+def cells_digest(cells: tuple[RateCell, ...]) -> str:
+    return hashlib.sha1(repr(cells).encode()).hexdigest()
+
+
+def reprice_store(
+    store: Store,
+    engine: PricingEngine,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Combo]:
+    """Re-price the stored calls whose prices changed; returns the changed combos.
+
+    Each (provider, model, service tier) combination remembers a digest of the
+    rate cells it was priced with, so only combinations whose cells differ are
+    rewritten, in one UPDATE each.
+    """
+    conn = store.conn
+    stored = dict(conn.execute("SELECT combo, digest FROM priced_combos"))
+    combos = conn.execute("SELECT DISTINCT provider, model, service_tier FROM calls").fetchall()
+    changed: list[Combo] = []
+    plans: list[tuple[Combo, tuple[RateCell, ...], str]] = []
+    for combo in combos:
+        cells = tuple(engine.cells(combo[1], combo[0], combo[2]))
+        digest = cells_digest(cells)
+        if force or stored.get(combo_key(combo)) != digest:
+            plans.append((combo, cells, digest))
+    if not plans:
+        return changed
+    for done, (combo, cells, digest) in enumerate(plans):
+        sql, params = update_sql(combo, cells)
+        conn.execute(sql, params)
+        conn.execute(
+            "INSERT OR REPLACE INTO priced_combos (combo, digest) VALUES (?, ?)",
+            (combo_key(combo), digest),
+        )
+        changed.append(combo)
+        if progress:
+            progress(done + 1, len(plans))
+    return changed
+
+
+def record_combos(store: Store, engine: PricingEngine) -> None:
+    """Remember the cells used for combinations priced at ingest."""
+    conn = store.conn
+    known = {row[0] for row in conn.execute("SELECT combo FROM priced_combos")}
+    combos = conn.execute("SELECT DISTINCT provider, model, service_tier FROM calls").fetchall()
+    for combo in combos:
+        key = combo_key(combo)
+        if key in known:
+            continue
+        digest = cells_digest(tuple(engine.cells(combo[1], combo[0], combo[2])))
+        conn.execute(
+            "INSERT OR REPLACE INTO priced_combos (combo, digest) VALUES (?, ?)", (key, digest)
+        )
+
+
+def update_sql(combo: Combo, cells: tuple[RateCell, ...]) -> tuple[str, tuple[Any, ...]]:
+    """One UPDATE that prices every call of a combination: first matching cell wins."""
+    where = "provider IS ? AND model IS ? AND service_tier IS ?"
+    if not cells:
+        return (
+            f"UPDATE calls SET cost_usd = NULL, price_id = NULL, cost_flags = ? WHERE {where}",
+            (UNPRICED, *combo),
+        )
+    cost_cases, price_cases, flag_cases = [], [], []
+    cost_params: list[Any] = []
+    price_params: list[Any] = []
+    flag_params: list[Any] = []
+    for cell in cells:
+        cond, cond_params = cell.sql_condition()
+        expr, expr_params = cell.sql_cost()
+        cost_cases.append(f"WHEN {cond} THEN {expr}")
+        cost_params += [*cond_params, *expr_params]
+        price_cases.append(f"WHEN {cond} THEN ?")
+        price_params += [*cond_params, cell.price_id]
+        flag_cases.append(f"WHEN {cond} THEN ?")
+        flag_params += [*cond_params, cell.flags]
+    sql = (
+        "UPDATE calls SET "
+        f"cost_usd = CASE {' '.join(cost_cases)} ELSE NULL END, "
+        f"price_id = CASE {' '.join(price_cases)} ELSE NULL END, "
+        f"cost_flags = CASE {' '.join(flag_cases)} ELSE ? END "
+        f"WHERE {where}"
+    )
+    return sql, (*cost_params, *price_params, *flag_params, UNPRICED, *combo)

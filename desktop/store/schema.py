@@ -1,0 +1,108 @@
+"""The working store's tables and columns.
+
+One row per billed call in ``calls``: the canonical columns, the computed cost
+(materialised, re-priced in bulk when prices change), the source location of
+the raw record, and one column per label key. Raw records are not copied.
+"""
+
+from __future__ import annotations
+
+from desktop.record import STORED_FIELDS, CallRecord
+
+SCHEMA_VERSION = 3
+
+# (name, SQL type) of the canonical columns, in CallRecord order.
+_TYPES = {
+    "ts": "REAL NOT NULL",
+    "provider": "TEXT",
+    "model": "TEXT",
+    "service_tier": "TEXT",
+    "input_tokens": "INTEGER NOT NULL",
+    "cache_read_tokens": "INTEGER NOT NULL",
+    "cache_write_5m_tokens": "INTEGER NOT NULL",
+    "cache_write_1h_tokens": "INTEGER NOT NULL",
+    "output_tokens": "INTEGER NOT NULL",
+    "reasoning_tokens": "INTEGER NOT NULL",
+    "web_search_requests": "INTEGER NOT NULL",
+    "request_id": "TEXT",
+    "message_id": "TEXT",
+    "conversation_id": "TEXT",
+    "trace_id": "TEXT",
+    "parent_id": "TEXT",
+    "status": "TEXT",
+    "error": "TEXT",
+    "latency_ms": "REAL",
+    "reported_cost_usd": "REAL",
+    "line": "INTEGER",
+    "offset": "INTEGER",
+    "dedup_key": "TEXT",
+    "dedup_rank": "REAL",
+}
+RECORD_COLUMNS: tuple[str, ...] = CallRecord._fields[:STORED_FIELDS]
+assert tuple(_TYPES) == RECORD_COLUMNS, "schema and CallRecord disagree"
+
+# Filled in by the ingest pipeline after the record's own fields.
+EXTRA_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("source_id", "INTEGER NOT NULL"),
+    ("cost_usd", "REAL"),
+    ("price_id", "TEXT"),
+    ("cost_flags", "INTEGER NOT NULL DEFAULT 0"),
+)
+CORE_COLUMNS: tuple[str, ...] = RECORD_COLUMNS + tuple(name for name, _ in EXTRA_COLUMNS)
+
+TEXT_COLUMNS = frozenset(
+    name for name, sql in (*_TYPES.items(), *EXTRA_COLUMNS) if sql.startswith("TEXT")
+)
+
+# Columns a person may group, filter and sort by, besides the labels.
+INDEXES: tuple[tuple[str, str], ...] = (
+    ("calls_ts", "ts"),
+    ("calls_model", "model"),
+    ("calls_cost", "cost_usd"),
+    ("calls_request", "request_id"),
+    ("calls_conversation", "conversation_id"),
+    ("calls_trace", "trace_id"),
+    ("calls_source", "source_id"),
+)
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS sources (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    root TEXT,
+    format TEXT NOT NULL,
+    reason TEXT,
+    size INTEGER,
+    mtime_ns INTEGER,
+    inode INTEGER,
+    head BLOB,
+    read_offset INTEGER NOT NULL DEFAULT 0,
+    next_line INTEGER NOT NULL DEFAULT 1,
+    calls INTEGER NOT NULL DEFAULT 0,
+    problems INTEGER NOT NULL DEFAULT 0,
+    complete INTEGER NOT NULL DEFAULT 0,
+    options TEXT,
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS problems (
+    source_id INTEGER NOT NULL,
+    line INTEGER,
+    offset INTEGER,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS problems_source ON problems (source_id, line);
+CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT);
+CREATE TABLE IF NOT EXISTS priced_combos (combo TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS labels (key TEXT PRIMARY KEY, col TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS calls (
+    id INTEGER PRIMARY KEY,
+    {", ".join(f'"{name}" {sql}' for name, sql in (*_TYPES.items(), *EXTRA_COLUMNS))}
+);
+CREATE UNIQUE INDEX IF NOT EXISTS calls_dedup ON calls (dedup_key) WHERE dedup_key IS NOT NULL;
+"""
+
+
+def quote(identifier: str) -> str:
+    """Quote an SQL identifier (label names come from user data)."""
+    return '"' + identifier.replace('"', '""') + '"'
