@@ -284,7 +284,8 @@ def _canonical(obj: dict[str, Any], line: int, offset: int) -> CallRecord:
         extra = {k: v for k, v in obj.items() if k not in CANONICAL_KEYS}
         if labels is not None and type(labels) is not dict:
             raise BadRecord(f"labels is not an object (a {_kind(labels)})")
-        labels = flatten_labels(extra, frozenset(), into=dict(labels or {}))
+        labels = flatten_labels(labels or {}, frozenset())
+        flatten_labels(extra, frozenset(), into=labels)
     elif labels is not None:
         if type(labels) is not dict:
             raise BadRecord(f"labels is not an object (a {_kind(labels)})")
