@@ -58,7 +58,7 @@ def gemini_call(
         raise BadRecord("usageMetadata is not an object")
     meta = _camel_meta(meta)
     buckets = usage_mod.gemini(meta)
-    vertex = "createTime" in obj or "trafficType" in meta
+    vertex = obj.get("createTime") is not None or "trafficType" in meta
     labels: Labels = {}
     for key in ("serviceTier", "trafficType"):
         value = text_or_none(meta.get(key))
