@@ -126,3 +126,37 @@ def test_bad_wrapper_time_is_a_problem_and_odd_extras_are_not(tmp_path: Path) ->
     (record,) = records
     assert (record.ts, record.latency_ms) == (T_1000, None)
     assert record.labels is None  # a wrapper's latency_ms is never a label, even when odd
+
+
+def test_wrapper_status_and_error_apply_and_are_not_labels(tmp_path: Path) -> None:
+    message = (
+        '{"id":"msg_Y","type":"message","model":"claude-haiku-4-5","content":[],'
+        '"usage":{"input_tokens":5,"output_tokens":1}}'
+    )
+    path = tmp_path / "wrapped.jsonl"
+    path.write_text(
+        f'{{"ts":1784541600,"status":"error","error":"client gave up after 30 s",'
+        f'"response":{message}}}\n'
+        f'{{"ts":1784541601,"status":200,"error":null,"response":{message}}}\n'
+    )
+    records, problems = read(path, "anthropic")
+    assert problems == []
+    failed, ok = records
+    assert (failed.status, failed.error, failed.labels) == (
+        "error",
+        "client gave up after 30 s",
+        None,
+    )
+    assert (ok.status, ok.error, ok.labels) == ("ok", None, None)
+
+
+def test_azure_openai_objects_are_told_apart_by_content_filter_results(tmp_path: Path) -> None:
+    path = tmp_path / "azure.jsonl"
+    path.write_text(
+        '{"id":"chatcmpl-Z","object":"chat.completion","created":1784541600,'
+        '"model":"gpt-4o-2024-08-06","prompt_filter_results":[{"prompt_index":0,'
+        '"content_filter_results":{}}],"choices":[],"usage":{"prompt_tokens":10,'
+        '"completion_tokens":2,"total_tokens":12}}\n'
+    )
+    (record,) = read(path, "openai")[0]
+    assert (record.provider, record.input_tokens, record.output_tokens) == ("azure", 10, 2)

@@ -5,6 +5,9 @@ Token inclusion (OpenAI naming): cached and cache-write tokens are inside
 ``prompt_tokens``/``input_tokens``; reasoning is inside ``completion_tokens``/
 ``output_tokens`` (see :mod:`desktop.logs.usage`).
 
+Azure OpenAI returns the same objects; its content-filter results
+(``prompt_filter_results``) tell them apart, and the provider is then ``azure``.
+
 Dedup: the response ``id`` with its ``created`` second (an id alone is not trusted:
 some OpenAI-compatible servers reuse them), so a stream's usage chunk, a wrapped
 copy and a raw copy of one completion are one call. Batch lines use the batch
@@ -92,6 +95,8 @@ def chat_call(
     finish = _first_choice(obj).get("finish_reason")
     if isinstance(finish, str):
         labels["finish_reason"] = finish
+    if provider == "openai" and "prompt_filter_results" in obj:
+        provider = "azure"  # content-filter results are Azure OpenAI's alone
     return build(
         env,
         ctx,

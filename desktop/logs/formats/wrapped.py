@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
-from desktop.logs.fields import TIMESTAMP_KEYS, first, flatten_labels, text_or_none
+from desktop.logs.fields import TIMESTAMP_KEYS, first, flatten_labels, status_of, text_or_none
 from desktop.logs.formats.base import Detection, LineFormat, ReadContext, Sample
 from desktop.logs.usage import Buckets
 from desktop.record import BadRecord, CallRecord, Labels
@@ -64,6 +64,8 @@ WRAPPER_SKIP = frozenset(
         "request",
         "headers",
         "status_code",
+        "status",
+        "error",
         # stream bookkeeping and row ids: not grouping keys
         "id",
         "type",
@@ -146,6 +148,8 @@ class Envelope:
     conversation_id: str | None
     latency_ms: float | None
     http_status: int | None
+    status: str | None  # the wrapper's own status/error fields, normalised
+    error: str | None
     labels: Labels
     own_usage: bool  # the wrapper carries token counts of its own
 
@@ -184,6 +188,9 @@ def envelope(outer: dict[str, Any], path: str, middle: dict[str, Any] | None) ->
     latency = first(outer, LATENCY_KEYS)[1]
     if isinstance(latency, bool) or not isinstance(latency, int | float) or latency != latency:
         latency = None  # a wrapper's odd extra field must not cost the call
+    status = error = None
+    if outer.get("status") is not None or outer.get("error") not in (None, ""):
+        status, error = status_of(outer.get("status"), outer.get("error"))
     labels = flatten_labels(outer, WRAPPER_SKIP)
     if request is not None:
         extra = {k: request[k] for k in ("metadata", "user") if k in request}
@@ -200,6 +207,8 @@ def envelope(outer: dict[str, Any], path: str, middle: dict[str, Any] | None) ->
         conversation_id=text_or_none(first(outer, CONVERSATION_KEYS)[1]),
         latency_ms=None if latency is None else float(latency),
         http_status=http_status,
+        status=status,
+        error=error,
         labels=labels,
         own_usage=any(k in outer for k in GATEWAY_KEYS),
     )
@@ -269,8 +278,11 @@ def build(
         if latency_ms is None:
             latency_ms = env.latency_ms
         code = env.http_status
-        if code is not None and not 200 <= code < 300 and status == "ok":
-            status = f"http {code}"
+        if status == "ok":  # when the object has a status of its own, it is the better word
+            if code is not None and not 200 <= code < 300:
+                status = f"http {code}"
+            elif env.status not in (None, "ok"):
+                status, error = env.status, error or env.error
         for key, value in env.labels.items():
             labels.setdefault(key, value)
     if ts is None:
