@@ -133,6 +133,48 @@ def spendtrail(usage: dict[str, Any]) -> Buckets:
     return uncached, read, w5, w1, output, reasoning
 
 
+def gemini(meta: dict[str, Any]) -> Buckets:
+    """Gemini / Vertex ``usageMetadata`` (camelCase as on the wire).
+
+    ``promptTokenCount`` includes ``cachedContentTokenCount``; ``toolUsePromptTokenCount``
+    is not in it and is billed as input; ``thoughtsTokenCount`` is NOT in
+    ``candidatesTokenCount`` and is billed as output (and is the reasoning subset).
+    """
+    prompt = token_count(meta.get("promptTokenCount", MISSING), "promptTokenCount")
+    cached = optional_tokens(meta.get("cachedContentTokenCount"), "cachedContentTokenCount")
+    tool = optional_tokens(meta.get("toolUsePromptTokenCount"), "toolUsePromptTokenCount")
+    candidates = optional_tokens(meta.get("candidatesTokenCount"), "candidatesTokenCount")
+    thoughts = optional_tokens(meta.get("thoughtsTokenCount"), "thoughtsTokenCount")
+    _subset(cached, "cachedContentTokenCount", prompt, "promptTokenCount")
+    return prompt - cached + tool, cached, 0, 0, candidates + thoughts, thoughts
+
+
+def bedrock_converse(usage: dict[str, Any]) -> Buckets:
+    """Bedrock Converse ``usage``: ``inputTokens`` EXCLUDES cache reads and writes.
+
+    ``cacheDetails`` splits writes by TTL (``5m``/``1h``); writes it does not
+    account for count as 5-minute writes.
+    """
+    uncached = token_count(usage.get("inputTokens", MISSING), "inputTokens")
+    output = token_count(usage.get("outputTokens", MISSING), "outputTokens")
+    read = optional_tokens(usage.get("cacheReadInputTokens"), "cacheReadInputTokens")
+    written = optional_tokens(usage.get("cacheWriteInputTokens"), "cacheWriteInputTokens")
+    one_hour = five_min = 0
+    details = usage.get("cacheDetails")
+    for item in details if isinstance(details, list) else ():
+        if not isinstance(item, dict):
+            raise BadRecord("cacheDetails holds a non-object")
+        count = token_count(item.get("inputTokens", MISSING), "cacheDetails[].inputTokens")
+        if item.get("ttl") == "1h":
+            one_hour += count
+        else:  # "5m", or a TTL we do not know: the no-TTL rule
+            five_min += count
+    if written == 0 and (one_hour or five_min):
+        return uncached, read, five_min, one_hour, output, 0  # only the detail was logged
+    _subset(one_hour + five_min, "cacheDetails", written, "cacheWriteInputTokens")
+    return uncached, read, written - one_hour, one_hour, output, 0
+
+
 FAMILIES = {
     "openai-chat": openai_chat,
     "openai-responses": openai_responses,

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from desktop.logs.formats.anthropic import AnthropicBatch, AnthropicMessages, AnthropicStream
 from desktop.logs.formats.base import LogFormat
+from desktop.logs.formats.bedrock import BedrockConverse, BedrockInvocation
+from desktop.logs.formats.gemini import GeminiApi
+from desktop.logs.formats.ollama import OllamaApi
+from desktop.logs.formats.openai import OpenAIApi, OpenAIBatch
+from desktop.logs.formats.openrouter import OpenRouterApi
 from desktop.logs.formats.spendtrail import GenericJsonl, SpendtrailJsonl
 
 FORMATS: tuple[LogFormat, ...] = (
     SpendtrailJsonl(),
+    # Provider API objects logged raw or wrapped (see formats/wrapped.py)
+    OpenAIApi(),
+    OpenAIBatch(),
+    AnthropicMessages(),
+    AnthropicStream(),
+    AnthropicBatch(),
+    GeminiApi(),
+    BedrockConverse(),
+    BedrockInvocation(),
+    OpenRouterApi(),
+    OllamaApi(),
     GenericJsonl(),
 )
 

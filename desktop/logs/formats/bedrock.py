@@ -1,0 +1,219 @@
+"""AWS Bedrock: Converse responses logged raw, and model-invocation logs.
+
+Token inclusion: Bedrock's input counts EXCLUDE cache reads and writes, as
+Anthropic's do (see :func:`desktop.logs.usage.bedrock_converse`).
+
+A Converse response names no model: it is taken from a wrapper's request
+``modelId`` when the log has one; otherwise the model stays unknown (unpriced, never
+$0) and the ``model_note`` label says why. Its time is the HTTP ``date`` header
+boto3 keeps in ``ResponseMetadata``.
+
+Model-invocation logs (CloudWatch / S3 exports, ``schemaType: ModelInvocationLog``)
+carry everything: time, model, token counts, the caller's identity and request
+metadata (labels).
+
+Dedup: ``aws-bedrock:<request id>``, shared by both shapes, so a Converse response
+and the invocation log of the same request are one call (the copy that names the
+model wins).
+"""
+
+from __future__ import annotations
+
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from desktop.logs import usage as usage_mod
+from desktop.logs.fields import flatten_labels, text_or_none
+from desktop.logs.formats.base import ReadContext
+from desktop.logs.formats.wrapped import (
+    ApiFormat,
+    Envelope,
+    Shape,
+    build,
+    request_prompt,
+    text_of,
+    time_field,
+)
+from desktop.record import MISSING, CallRecord, Labels, optional_tokens, token_count
+
+MODEL_NOTE = "not in Converse responses: log the request modelId with them"
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _http_date(value: Any) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None  # an odd header: the wrapper's time or the file's stands in
+
+
+def converse_call(
+    obj: dict[str, Any], env: Envelope | None, line: int, offset: int, ctx: ReadContext
+) -> CallRecord:
+    buckets = usage_mod.bedrock_converse(obj["usage"])
+    meta = _dict(obj.get("ResponseMetadata"))
+    model = env.model if env is not None else None
+    labels: Labels = {}
+    if model is None:
+        labels["model_note"] = MODEL_NOTE
+    stop = obj.get("stopReason")
+    if isinstance(stop, str):
+        labels["stop_reason"] = stop
+    code = meta.get("HTTPStatusCode")
+    status = f"http {code}" if type(code) is int and not 200 <= code < 300 else "ok"
+    latency = _dict(obj.get("metrics")).get("latencyMs")
+    if isinstance(latency, bool) or not isinstance(latency, int | float):
+        latency = None
+    request_id = text_or_none(meta.get("RequestId"))
+    return build(
+        env,
+        ctx,
+        line,
+        offset,
+        ts=_http_date(_dict(meta.get("HTTPHeaders")).get("date")),
+        provider="aws-bedrock",
+        model=model,
+        tier=None,
+        buckets=buckets,
+        request_id=request_id,
+        status=status,
+        latency_ms=None if latency is None else float(latency),
+        dedup_key=f"aws-bedrock:{request_id}" if request_id else None,
+        labels=labels,
+    )
+
+
+def converse_text(obj: dict[str, Any]) -> str | None:
+    message = _dict(_dict(obj.get("output")).get("message"))
+    return text_of(message.get("content"))
+
+
+def _is_converse(obj: dict[str, Any]) -> bool:
+    usage = obj.get("usage")
+    return (
+        isinstance(usage, dict)
+        and "inputTokens" in usage
+        and any(k in obj for k in ("stopReason", "output", "metrics", "ResponseMetadata"))
+    )
+
+
+# -- model-invocation logs -------------------------------------------------------------
+
+INVOCATION_LABELS = ("region", "accountId", "operation", "inferenceRegion")
+
+
+def invocation_call(
+    obj: dict[str, Any], env: Envelope | None, line: int, offset: int, ctx: ReadContext
+) -> CallRecord:
+    given = _dict(obj.get("input"))
+    taken = _dict(obj.get("output"))
+    uncached = token_count(given.get("inputTokenCount", MISSING), "input.inputTokenCount")
+    read = optional_tokens(given.get("cacheReadInputTokenCount"), "input.cacheReadInputTokenCount")
+    # Invocation logs give no TTL for writes: they count as 5-minute writes.
+    written = optional_tokens(
+        given.get("cacheWriteInputTokenCount"), "input.cacheWriteInputTokenCount"
+    )
+    output = token_count(taken.get("outputTokenCount", MISSING), "output.outputTokenCount")
+    labels: Labels = {}
+    arn = text_or_none(_dict(obj.get("identity")).get("arn"))
+    if arn is not None:
+        labels["identity.arn"] = arn
+    metadata = obj.get("requestMetadata")
+    if isinstance(metadata, dict):
+        flatten_labels({"requestMetadata": metadata}, frozenset(), into=labels)
+    for key in INVOCATION_LABELS:
+        value = text_or_none(obj.get(key))
+        if value is not None:
+            labels[key] = value
+    request_id = text_or_none(obj.get("requestId"))
+    return build(
+        env,
+        ctx,
+        line,
+        offset,
+        ts=time_field(obj.get("timestamp"), "timestamp"),
+        provider="aws-bedrock",
+        model=text_or_none(obj.get("modelId")),
+        tier=None,
+        buckets=(uncached, read, written, 0, output, 0),
+        request_id=request_id,
+        dedup_key=f"aws-bedrock:{request_id}" if request_id else None,
+        labels=labels,
+    )
+
+
+def invocation_prompt(obj: dict[str, Any]) -> str | None:
+    body = _dict(_dict(obj.get("input")).get("inputBodyJson"))
+    return request_prompt(body) if body else None
+
+
+def invocation_text(obj: dict[str, Any]) -> str | None:
+    body = _dict(_dict(obj.get("output")).get("outputBodyJson"))
+    if "output" in body:
+        return converse_text(body)
+    return text_of(body.get("content"))  # InvokeModel: the model's native response
+
+
+def _is_invocation(obj: dict[str, Any]) -> bool:
+    return obj.get("schemaType") == "ModelInvocationLog"
+
+
+SHAPES = (
+    Shape(
+        "bedrock-invocation",
+        "bedrock-invocation",
+        "AWS Bedrock model-invocation logs",
+        "schemaType=ModelInvocationLog with input.inputTokenCount",
+        _is_invocation,
+        invocation_call,
+        response_text=invocation_text,
+        prompt_text=invocation_prompt,
+    ),
+    Shape(
+        "bedrock-converse",
+        "bedrock-converse",
+        "AWS Bedrock Converse responses",
+        "usage.inputTokens with stopReason and output.message",
+        _is_converse,
+        converse_call,
+        response_text=converse_text,
+    ),
+)
+
+
+class BedrockConverse(ApiFormat):
+    id = "bedrock-converse"
+    title = "AWS Bedrock Converse responses"
+    samples = (
+        '{"ResponseMetadata":{"RequestId":"5c1e-01","HTTPStatusCode":200,'
+        '"HTTPHeaders":{"date":"Mon, 13 Jul 2026 10:02:11 GMT"}},"output":{"message":'
+        '{"role":"assistant","content":[{"text":"Hello"}]}},"stopReason":"end_turn",'
+        '"usage":{"inputTokens":25,"outputTokens":5,"totalTokens":6905,'
+        '"cacheReadInputTokens":0,"cacheWriteInputTokens":6875,'
+        '"cacheDetails":[{"ttl":"5m","inputTokens":6875}]},"metrics":{"latencyMs":1840}}',
+        '{"ts":"2026-07-13T10:05:00Z","request":{"modelId":'
+        '"us.anthropic.claude-sonnet-4-5-20250929-v1:0","messages":[]},"response":'
+        '{"ResponseMetadata":{"RequestId":"5c1e-02","HTTPStatusCode":200},"output":'
+        '{"message":{"role":"assistant","content":[]}},"stopReason":"end_turn",'
+        '"usage":{"inputTokens":40,"outputTokens":12,"totalTokens":52}}}',
+    )
+
+
+class BedrockInvocation(ApiFormat):
+    id = "bedrock-invocation"
+    title = "AWS Bedrock model-invocation logs"
+    samples = (
+        '{"schemaType":"ModelInvocationLog","schemaVersion":"1.0",'
+        '"timestamp":"2026-07-13T10:02:11Z","accountId":"123456789012",'
+        '"identity":{"arn":"arn:aws:sts::123456789012:assumed-role/dev/alice"},'
+        '"region":"us-east-1","requestId":"5c1e-01","operation":"Converse",'
+        '"modelId":"us.anthropic.claude-sonnet-4-5-20250929-v1:0",'
+        '"requestMetadata":{"team":"search"},"input":{"inputContentType":"application/json",'
+        '"inputTokenCount":25,"cacheReadInputTokenCount":0,"cacheWriteInputTokenCount":6875},'
+        '"output":{"outputContentType":"application/json","outputTokenCount":5}}',
+    )
