@@ -68,6 +68,22 @@ def describe_flags(flags: int) -> list[str]:
     return [label for flag, label in FLAG_LABELS.items() if flags & flag]
 
 
+def flags_for_call(flags: int, cache_read: int, cache_write_5m: int, cache_write_1h: int) -> int:
+    """A cell's flags as they concern one call.
+
+    A cell carries an "assumed rate" flag for every cache bucket whose rate is
+    a fallback, but the assumption only touches a call that has tokens in that
+    bucket; this drops the flags of empty buckets.
+    """
+    if not cache_read:
+        flags &= ~CostFlag.ASSUMED_CACHE_READ
+    if not cache_write_5m:
+        flags &= ~CostFlag.ASSUMED_CACHE_WRITE_5M
+    if not cache_write_1h:
+        flags &= ~CostFlag.ASSUMED_CACHE_WRITE_1H
+    return int(flags)
+
+
 @dataclass(frozen=True, slots=True)
 class RateCell:
     """Effective rates for calls that meet this cell's conditions.
@@ -76,7 +92,9 @@ class RateCell:
     ``None`` = open). ``prompt_min``/``prompt_max`` bound the request's total
     prompt (input + cache read + both cache writes; ``prompt_max`` exclusive,
     ``None`` = open). ``utc_weekdays``/``utc_hours`` restrict a cell to a
-    time-of-day window (Monday = 0), ``None`` = always.
+    time-of-day window (Monday = 0), ``None`` = always. ``utc_minutes`` does the
+    same at minute precision for windows that start on the half hour: half-open
+    ``(start, end)`` ranges of minute-of-day (0..1440), ``None`` = always.
     """
 
     price_id: str
@@ -95,6 +113,7 @@ class RateCell:
     utc_weekdays: frozenset[int] | None = None
     utc_hours: frozenset[int] | None = None
     flags: int = 0
+    utc_minutes: tuple[tuple[int, int], ...] | None = None
 
     # -- conditions ---------------------------------------------------------
     def applies(self, ts: float, prompt_total: int) -> bool:
@@ -113,6 +132,10 @@ class RateCell:
             if self.utc_weekdays is not None and weekday not in self.utc_weekdays:
                 return False
             if self.utc_hours is not None and hour not in self.utc_hours:
+                return False
+        if self.utc_minutes is not None:
+            minute = int(ts % 86400 // 60)
+            if not any(lo <= minute < hi for lo, hi in self.utc_minutes):
                 return False
         return True
 
@@ -137,6 +160,12 @@ class RateCell:
             if self.utc_hours is not None:
                 hour = seconds % 86400 // 3600
                 keep &= np.isin(hour, sorted(self.utc_hours))
+        if self.utc_minutes is not None:
+            minute = ts.astype(np.int64) % 86400 // 60
+            inside = np.zeros(ts.shape, dtype=bool)
+            for lo, hi in self.utc_minutes:
+                inside |= (minute >= lo) & (minute < hi)
+            keep &= inside
         return keep
 
     # -- the one formula, three ways -----------------------------------------
@@ -223,6 +252,12 @@ class RateCell:
             marks = ",".join("?" * len(self.utc_hours))
             parts.append(f"(CAST(ts AS INTEGER) % 86400 / 3600) IN ({marks})")
             params.extend(sorted(self.utc_hours))
+        if self.utc_minutes is not None:
+            minute = "(CAST(ts AS INTEGER) % 86400 / 60)"
+            ranges = [f"({minute} >= ? AND {minute} < ?)" for _ in self.utc_minutes]
+            parts.append("(" + (" OR ".join(ranges) or "0") + ")")
+            for lo, hi in self.utc_minutes:
+                params.extend((lo, hi))
         return (" AND ".join(parts) or "1"), tuple(params)
 
 
