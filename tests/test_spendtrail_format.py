@@ -141,7 +141,11 @@ def test_generic_reader_follows_each_naming_family() -> None:
     # OpenAI Chat: cached 1536 is inside prompt 2048 → 512 uncached; reasoning inside output.
     assert (chat.input_tokens, chat.cache_read_tokens, chat.output_tokens) == (512, 1536, 310)
     assert chat.reasoning_tokens == 64
-    assert chat.labels == {"metadata.tenant": "acme", "metadata.route": "/v1/chat", "feature": "chat"}
+    assert chat.labels == {
+        "metadata.tenant": "acme",
+        "metadata.route": "/v1/chat",
+        "feature": "chat",
+    }
     # Responses: input 3120 includes cached 2048 → 1072 uncached.
     assert (responses.input_tokens, responses.cache_read_tokens) == (1072, 2048)
     assert (responses.output_tokens, responses.reasoning_tokens) == (540, 384)

@@ -19,6 +19,23 @@ from desktop.record import STORED_FIELDS, CallRecord
 from desktop.store.schema import CORE_COLUMNS, RECORD_COLUMNS
 from pricing.cells import CostFlag
 
+_ASSUMED_CR = int(CostFlag.ASSUMED_CACHE_READ)
+_ASSUMED_W5 = int(CostFlag.ASSUMED_CACHE_WRITE_5M)
+_ASSUMED_W1 = int(CostFlag.ASSUMED_CACHE_WRITE_1H)
+
+
+def call_flags(
+    cell_flags: int, cache_read: np.ndarray, write_5m: np.ndarray, write_1h: np.ndarray
+) -> np.ndarray:
+    """A cell's flags per call: an assumed cache rate only matters where that bucket is used
+    (numpy form of :func:`pricing.cells.flags_for_call`)."""
+    flags = np.full(len(cache_read), cell_flags, dtype=np.int64)
+    flags[cache_read == 0] &= ~_ASSUMED_CR
+    flags[write_5m == 0] &= ~_ASSUMED_W5
+    flags[write_1h == 0] &= ~_ASSUMED_W1
+    return flags
+
+
 if TYPE_CHECKING:
     from desktop.store.pricer import Pricer
 
@@ -110,9 +127,15 @@ class Batch:
                 chosen = open_rows[hit]
                 if len(chosen):
                     cost[chosen] = cell.cost_array(*(t[chosen] for t in tokens))
-                    flags[chosen] = cell.flags
+                    flags[chosen] = call_flags(
+                        cell.flags, tokens[1][chosen], tokens[2][chosen], tokens[3][chosen]
+                    )
                     price_id[chosen] = cell.price_id
                 open_rows = open_rows[~hit]
+        # A call with no usage at all (a rejected request) costs nothing, price or not.
+        idle = np.isnan(cost) & (sum(tokens) == 0)
+        cost[idle] = 0.0
+        flags[idle] = 0
         num["cost_usd"] = cost
         num["cost_flags"] = flags
         text["price_id"] = price_id.tolist()

@@ -43,6 +43,7 @@ INT_COLUMNS = frozenset(
     }
 )
 PRICING_COLUMNS = frozenset({"cost_usd", "price_id", "cost_flags"})
+EXACT_COLUMNS = frozenset({"cost_usd", "reported_cost_usd"})
 NULL_INT = -1
 _NULL_MARK = "\x1e"
 _SEP = "\x1f"
@@ -197,11 +198,15 @@ class Frame:
             return cached[0]
         sql_col = "id" if column == "id" else self.sql_name(column)
         null = "'nan'" if dtype is np.float64 else str(NULL_INT)
+        value = quote(sql_col)
+        if column in EXACT_COLUMNS:
+            # SQLite renders REALs with 15 significant digits; money keeps every bit.
+            value = f"CASE WHEN {value} IS NULL THEN NULL ELSE printf('%!.17g', {value}) END"
         parts = []
         with self._reader() as conn:
             for lo, hi in self._id_ranges(conn):
                 text = conn.execute(
-                    f"SELECT group_concat(ifnull({quote(sql_col)}, {null}), ',') FROM "
+                    f"SELECT group_concat(ifnull({value}, {null}), ',') FROM "
                     f"(SELECT {quote(sql_col)} FROM calls WHERE id BETWEEN ? AND ? ORDER BY id)",
                     (lo, hi),
                 ).fetchone()[0]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from pricing.cells import CostFlag, RateCell, select_cell
+from pricing.cells import CostFlag, RateCell, flags_for_call, select_cell
 
 if TYPE_CHECKING:
     from desktop.store.store import Store
@@ -71,16 +71,16 @@ class Pricer:
         cells = self._cells.get((r[1], r[2], r[3]))
         if cells is None:
             cells = self.cells(r[1], r[2], r[3])
-        if not cells:
-            return None, None, UNPRICED
         prompt = r[4] + r[5] + r[6] + r[7]
+        if not cells:
+            return (0.0, None, 0) if prompt + r[8] + r[10] == 0 else (None, None, UNPRICED)
         cell = cells[0] if len(cells) == 1 and cells[0].applies(r[0], prompt) else None
         if cell is None:
             cell = select_cell(cells, r[0], prompt)
             if cell is None:
-                return None, None, UNPRICED
+                return (0.0, None, 0) if prompt + r[8] + r[10] == 0 else (None, None, UNPRICED)
         cost = cell.cost(r[4], r[5], r[6], r[7], r[8], r[9], r[10])
-        return cost, cell.price_id, cell.flags
+        return cost, cell.price_id, flags_for_call(cell.flags, r[5], r[6], r[7])
 
 
 def combo_key(combo: Combo | tuple[Any, ...]) -> str:
@@ -143,12 +143,34 @@ def record_combos(store: Store, engine: PricingEngine) -> None:
         )
 
 
+_IDLE = (
+    "(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens"
+    " + output_tokens + web_search_requests) = 0"
+)
+# An assumed cache rate only matters for calls that use that bucket (flags_for_call).
+_CR, _W5, _W1 = (
+    int(CostFlag.ASSUMED_CACHE_READ),
+    int(CostFlag.ASSUMED_CACHE_WRITE_5M),
+    int(CostFlag.ASSUMED_CACHE_WRITE_1H),
+)
+_CALL_FLAGS = (
+    f"(? & ~(CASE WHEN cache_read_tokens = 0 THEN {_CR} ELSE 0 END)"
+    f" & ~(CASE WHEN cache_write_5m_tokens = 0 THEN {_W5} ELSE 0 END)"
+    f" & ~(CASE WHEN cache_write_1h_tokens = 0 THEN {_W1} ELSE 0 END))"
+)
+
+
 def update_sql(combo: Combo, cells: tuple[RateCell, ...]) -> tuple[str, tuple[Any, ...]]:
-    """One UPDATE that prices every call of a combination: first matching cell wins."""
+    """One UPDATE that prices every call of a combination: first matching cell wins.
+
+    Calls no cell covers are unpriced, except calls with no usage at all, which cost 0.
+    """
     where = "provider IS ? AND model IS ? AND service_tier IS ?"
     if not cells:
         return (
-            f"UPDATE calls SET cost_usd = NULL, price_id = NULL, cost_flags = ? WHERE {where}",
+            "UPDATE calls SET "
+            f"cost_usd = CASE WHEN {_IDLE} THEN 0.0 ELSE NULL END, price_id = NULL, "
+            f"cost_flags = CASE WHEN {_IDLE} THEN 0 ELSE ? END WHERE {where}",
             (UNPRICED, *combo),
         )
     cost_cases, price_cases, flag_cases = [], [], []
@@ -162,13 +184,13 @@ def update_sql(combo: Combo, cells: tuple[RateCell, ...]) -> tuple[str, tuple[An
         cost_params += [*cond_params, *expr_params]
         price_cases.append(f"WHEN {cond} THEN ?")
         price_params += [*cond_params, cell.price_id]
-        flag_cases.append(f"WHEN {cond} THEN ?")
+        flag_cases.append(f"WHEN {cond} THEN {_CALL_FLAGS}")
         flag_params += [*cond_params, cell.flags]
     sql = (
         "UPDATE calls SET "
-        f"cost_usd = CASE {' '.join(cost_cases)} ELSE NULL END, "
+        f"cost_usd = CASE {' '.join(cost_cases)} WHEN {_IDLE} THEN 0.0 ELSE NULL END, "
         f"price_id = CASE {' '.join(price_cases)} ELSE NULL END, "
-        f"cost_flags = CASE {' '.join(flag_cases)} ELSE ? END "
+        f"cost_flags = CASE {' '.join(flag_cases)} WHEN {_IDLE} THEN 0 ELSE ? END "
         f"WHERE {where}"
     )
     return sql, (*cost_params, *price_params, *flag_params, UNPRICED, *combo)

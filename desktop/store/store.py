@@ -76,9 +76,14 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = self._connect(path)
-        if not self._schema_ok():
-            self.conn.close()
+        try:
+            self.conn = self._connect(path)
+            healthy = self._schema_ok()
+        except sqlite3.DatabaseError:
+            healthy = False  # not a database at all: it is only a cache, so rebuild it
+        if not healthy:
+            with suppress(Exception):
+                self.conn.close()
             self._remove_files()
             self.conn = self._connect(path)
         self.conn.executescript(DDL)

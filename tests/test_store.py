@@ -1,0 +1,344 @@
+"""The working store: ingest, reuse, incremental reads, dedup, problems, re-pricing."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pytest
+
+from desktop.record import CallRecord
+from desktop.store.batch import Batch
+from desktop.store.dataset import Filters
+from desktop.store.pricer import Pricer, PricingSpec
+from desktop.store.schema import SCHEMA_VERSION
+from desktop.store.store import Store
+from pricing import PricingEngine
+from tests.conftest import FIXTURES
+from tests.helpers import TEST_CATALOG, call, fingerprint, open_logs, write_jsonl
+
+GOOD = FIXTURES / "spendtrail" / "good.jsonl"
+MIXED = FIXTURES / "spendtrail" / "mixed.jsonl"
+
+# Hand-computed with the test catalog (USD per 1M tokens):
+#   line 1 gpt-4.1-mini: 1000 x 0.4 + 500 x 0.1 + 200 x 1.6 = 770 -> $0.00077
+#   line 2 claude-sonnet-4-5: 300 x 3 + 10000 x 0.3 + 2000 x 3.75 + 1000 x 6 + 400 x 15 = 23400
+#   line 3 gpt-4.1-mini: 50 x 0.4 + 5 x 1.6 = 28 -> $0.000028
+GOOD_COSTS = [0.00077, 0.0234, 0.000028]
+
+
+def copy(src: Path, dst: Path) -> Path:
+    shutil.copyfile(src, dst)
+    return dst
+
+
+def costs(dataset) -> list[float]:  # type: ignore[no-untyped-def]
+    frame = dataset.frame
+    order = np.argsort(frame.num("line"))
+    return [float(x) for x in frame.num("cost_usd")[order]]
+
+
+def test_ingest_prices_every_call(tmp_path: Path) -> None:
+    log = copy(GOOD, tmp_path / "calls.jsonl")
+    dataset, result = open_logs([log])
+    assert result.calls_added == 3 and result.problems == 0
+    assert costs(dataset) == pytest.approx(GOOD_COSTS, rel=1e-12)
+    rows = dataset.store.rows_by_id([int(i) for i in dataset.frame.ids])
+    assert {r["price_id"] for r in rows} == {
+        "openai/gpt-4.1-mini@launch",
+        "anthropic/claude-sonnet-4-5@launch",
+    }
+    totals = dataset.totals(dataset.mask(Filters()))
+    assert totals.cost_usd == pytest.approx(sum(GOOD_COSTS), rel=1e-12)
+
+
+def test_user_files_are_never_written(tmp_path: Path) -> None:
+    log = copy(MIXED, tmp_path / "calls.jsonl")
+    before = fingerprint(log)
+    open_logs([log])
+    open_logs([log])
+    assert fingerprint(log) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.jsonl"]
+
+
+def test_problems_are_kept_with_file_and_line(tmp_path: Path) -> None:
+    log = copy(MIXED, tmp_path / "calls.jsonl")
+    dataset, result = open_logs([log])
+    assert result.calls_added == 3
+    assert result.problems == 11
+    problems = dataset.store.problems()
+    assert [p[1] for p in problems] == [4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16]
+    assert all(p[0] == str(log.resolve()) for p in problems)
+    (source,) = dataset.store.sources()
+    assert source.problems == 11
+
+
+def test_reopening_an_unchanged_source_reads_nothing(tmp_path: Path) -> None:
+    log = copy(GOOD, tmp_path / "calls.jsonl")
+    open_logs([log])
+    dataset, again = open_logs([log])
+    assert again.records_read == 0 and again.calls_added == 0
+    assert dataset.store.count_calls() == 3
+
+
+def test_appended_lines_are_read_incrementally(tmp_path: Path) -> None:
+    log = copy(GOOD, tmp_path / "calls.jsonl")
+    open_logs([log])
+    with open(log, "ab") as fh:
+        fh.write(orjson.dumps(call("2026-07-03T00:00:00Z", input_tokens=1000)) + b"\n")
+    dataset, result = open_logs([log])
+    assert result.records_read == 1  # only the new line was parsed
+    assert dataset.store.count_calls() == 4
+    lines = sorted(int(x) for x in dataset.frame.num("line"))
+    assert lines == [1, 2, 3, 4]
+    # 1000 x 0.4 + 10 x 1.6 = 416 per million
+    assert dataset.totals(dataset.mask(Filters())).cost_usd == pytest.approx(
+        sum(GOOD_COSTS) + 0.000416, rel=1e-12
+    )
+
+
+def test_a_truncated_last_line_is_read_again_once_finished(tmp_path: Path) -> None:
+    log = tmp_path / "growing.jsonl"
+    whole = orjson.dumps(call("2026-07-03T00:00:00Z"))
+    log.write_bytes(orjson.dumps(call("2026-07-02T00:00:00Z")) + b"\n" + whole[:20])
+    dataset, result = open_logs([log])
+    assert result.calls_added == 1 and result.problems == 1
+    assert "truncated" in dataset.store.problems()[0][3]
+    with open(log, "ab") as fh:
+        fh.write(whole[20:] + b"\n")
+    dataset, result = open_logs([log])
+    assert dataset.store.count_calls() == 2
+    assert dataset.store.problems() == []  # the old complaint is gone: nothing lost
+
+
+def test_a_shrunk_or_replaced_file_is_read_again(tmp_path: Path) -> None:
+    log = copy(GOOD, tmp_path / "calls.jsonl")
+    open_logs([log])
+    write_jsonl(log, [call("2026-08-01T00:00:00Z")])
+    dataset, result = open_logs([log])
+    assert dataset.store.count_calls() == 1
+    assert result.records_read == 1
+    # Same size, different content (a rotated log): the head check notices.
+    write_jsonl(log, [call("2026-08-02T00:00:00Z", model="claude-sonnet-4-5-20250929")])
+    dataset, _ = open_logs([log])
+    assert dataset.frame.text("model").values == ["claude-sonnet-4-5-20250929"]
+
+
+def test_a_vanished_file_is_forgotten(tmp_path: Path) -> None:
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    copy(GOOD, folder / "a.jsonl")
+    write_jsonl(folder / "b.jsonl", [call("2026-08-01T00:00:00Z")])
+    dataset, _ = open_logs([folder])
+    assert dataset.store.count_calls() == 4
+    (folder / "b.jsonl").unlink()
+    dataset, _ = open_logs([folder])
+    assert dataset.store.count_calls() == 3
+    assert [Path(s.path).name for s in dataset.store.sources()] == ["a.jsonl"]
+
+
+def test_non_log_files_in_a_folder_are_skipped_quietly(tmp_path: Path) -> None:
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    copy(GOOD, folder / "a.jsonl")
+    (folder / "README.md").write_text("# notes\n")
+    (folder / "settings.json").write_text('{"theme": "dark"}\n')
+    dataset, result = open_logs([folder])
+    assert result.problems == 0 and result.errors == []
+    skipped = {p.name: why for p, why in result.skipped}
+    assert set(skipped) == {"README.md", "settings.json"}
+    assert dataset.store.count_calls() == 3
+
+
+def test_schema_change_rebuilds_the_store(tmp_path: Path) -> None:
+    log = copy(GOOD, tmp_path / "calls.jsonl")
+    dataset, _ = open_logs([log])
+    path = dataset.store.path
+    dataset.store.set_meta("schema_version", str(SCHEMA_VERSION - 1))
+    dataset.store.close()
+    dataset, result = open_logs([log])
+    assert dataset.store.path == path
+    assert result.records_read == 3  # read again from scratch
+    assert dataset.store.meta("schema_version") == str(SCHEMA_VERSION)
+
+
+def test_a_corrupt_store_is_rebuilt(tmp_path: Path) -> None:
+    log = copy(GOOD, tmp_path / "calls.jsonl")
+    dataset, _ = open_logs([log])
+    path = dataset.store.path
+    dataset.store.close()
+    path.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    dataset, result = open_logs([log])
+    assert dataset.store.count_calls() == 3
+
+
+def test_unpriced_models_are_never_zero(tmp_path: Path) -> None:
+    log = write_jsonl(
+        tmp_path / "calls.jsonl",
+        [
+            call("2026-07-01T00:00:00Z", model="acme-llm-7b-ft"),
+            call("2026-07-01T00:01:00Z"),
+            call("2026-07-01T00:02:00Z", model="acme-llm-7b-ft", input_tokens=0, output_tokens=0),
+        ],
+    )
+    dataset, _ = open_logs([log])
+    totals = dataset.totals(dataset.mask(Filters()))
+    assert totals.unpriced_calls == 1  # the call with usage; the empty one costs nothing
+    assert totals.cost_usd == pytest.approx((100 * 0.4 + 10 * 1.6) / 1e6, rel=1e-12)
+    cost = dataset.frame.num("cost_usd")
+    assert np.isnan(cost).sum() == 1
+
+
+def test_price_history_applies_at_call_time(tmp_path: Path) -> None:
+    log = write_jsonl(
+        tmp_path / "calls.jsonl",
+        [
+            call("2026-06-30T23:59:59Z", model="priced-later"),
+            call("2026-07-01T00:00:00Z", model="priced-later"),
+        ],
+    )
+    dataset, _ = open_logs([log])
+    # before: 100 x 1 + 10 x 2 = 120; from 2026-07-01: 100 x 10 + 10 x 20 = 1200 (per 1M)
+    assert costs(dataset) == pytest.approx([0.00012, 0.0012], rel=1e-12)
+    today = PricingSpec(file=str(TEST_CATALOG), mode="today")
+    dataset, _ = open_logs([log], pricing=today)
+    assert costs(dataset) == pytest.approx([0.0012, 0.0012], rel=1e-12)
+
+
+def test_repricing_rewrites_only_changed_models(tmp_path: Path) -> None:
+    log = copy(GOOD, tmp_path / "calls.jsonl")
+    catalog = tmp_path / "prices.json"
+    data = orjson.loads(TEST_CATALOG.read_bytes())
+    catalog.write_bytes(orjson.dumps(data))
+    spec = PricingSpec(file=str(catalog))
+    dataset, _ = open_logs([log], pricing=spec)
+    store_path = dataset.store.path
+    dataset.store.close()
+    data["models"][0]["versions"][0]["rates"]["input"] = "0.8"  # gpt-4.1-mini input doubles
+    catalog.write_bytes(orjson.dumps(data))
+    from desktop.store.ingest import ingest
+
+    store = Store(store_path)
+    result = ingest(store, [log], spec)
+    # gpt-4.1-mini appears with and without a provider: two combinations changed,
+    # claude-sonnet-4-5's did not.
+    assert result.repriced == 2
+    assert result.records_read == 0  # re-priced in place, not re-read
+    from desktop.store.dataset import Dataset
+
+    dataset = Dataset(store)
+    # line 1: 1000 x 0.8 + 500 x 0.1 + 200 x 1.6 = 1170; line 3: 50 x 0.8 + 5 x 1.6 = 48
+    assert costs(dataset) == pytest.approx([0.00117, 0.0234, 0.000048], rel=1e-12)
+
+
+def test_sql_repricing_equals_ingest_pricing(tmp_path: Path) -> None:
+    """The three forms of the formula (ingest, SQL, numpy) give the same floats."""
+    engine = PricingEngine.load()
+    rng = np.random.default_rng(3)
+    models = ["gpt-4.1-mini", "claude-sonnet-4-5-20250929", "gemini-2.5-pro", "gpt-5", "o3"]
+    records = []
+    for i in range(400):
+        cached = int(rng.integers(0, 300_000))
+        records.append(
+            call(
+                f"2026-0{1 + i % 9}-1{i % 9}T10:00:00Z",
+                model=models[i % len(models)],
+                input_tokens=int(rng.integers(0, 5000)),
+                cache_read_tokens=cached,
+                cache_write_5m_tokens=int(rng.integers(0, 3000)),
+                cache_write_1h_tokens=int(rng.integers(0, 3000)),
+                output_tokens=3000,
+                reasoning_tokens=int(rng.integers(0, 3000)),
+            )
+        )
+    log = write_jsonl(tmp_path / "calls.jsonl", records)
+    dataset, _ = open_logs([log], pricing=PricingSpec())
+    at_ingest = dataset.frame.num("cost_usd").copy()
+    from desktop.store.pricer import reprice_store
+
+    store = dataset.store
+    store.begin()
+    reprice_store(store, engine, force=True)
+    store.bump("pricing")
+    store.commit()
+    dataset.refresh()
+    rows = store.conn.execute("SELECT cost_usd FROM calls ORDER BY id").fetchall()
+    in_sql = np.array([np.nan if r[0] is None else r[0] for r in rows])
+    np.testing.assert_array_equal(in_sql, at_ingest)
+    # ... and the single-call path agrees with both.
+    scalar = Pricer(engine)
+    for row, expected in zip(store.rows_by_id([int(i) for i in dataset.frame.ids]), at_ingest):
+        record = CallRecord(*(row[c] for c in CallRecord._fields[:10]))
+        cost, _, _ = scalar.price(record)
+        assert (cost is None and np.isnan(expected)) or cost == expected
+
+
+def test_dedup_keeps_the_highest_rank_across_batches(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store.sqlite")
+    store.begin()
+    sid = store.add_source("/logs/a.jsonl", None, "test", "", None)
+    engine = PricingEngine.from_file(TEST_CATALOG)
+    pricer = Pricer(engine)
+
+    def rec(key: str, output: int, line: int) -> CallRecord:
+        return CallRecord(
+            1.78e9,
+            "openai",
+            "gpt-4.1-mini",
+            None,
+            10,
+            0,
+            0,
+            0,
+            output,
+            0,
+            line=line,
+            dedup_key=key,
+            dedup_rank=float(output),
+            labels={"copy": line},
+        )
+
+    store.insert_batch(Batch.from_records([rec("m1", 1, 1), rec("m2", 5, 2)], sid, pricer))
+    store.insert_batch(Batch.from_records([rec("m1", 30, 3), rec("m2", 2, 4)], sid, pricer))
+    store.commit()
+    rows = store.conn.execute(
+        'SELECT dedup_key, output_tokens, line, "copy" FROM calls ORDER BY dedup_key'
+    ).fetchall()
+    assert rows == [("m1", 30, 3, 3), ("m2", 5, 2, 2)]
+    (cost,) = store.conn.execute("SELECT cost_usd FROM calls WHERE dedup_key='m1'").fetchone()
+    assert math.isclose(cost, (10 * 0.4 + 30 * 1.6) / 1e6, rel_tol=1e-12)
+
+
+def test_label_that_collides_with_a_canonical_column(tmp_path: Path) -> None:
+    log = write_jsonl(
+        tmp_path / "calls.jsonl",
+        [call("2026-07-01T00:00:00Z", labels={"model": "shadow", "Tenant": "a", "tenant": "b"})],
+    )
+    dataset, _ = open_logs([log])
+    columns = dataset.store.label_columns
+    assert columns["model"] == "label:model"
+    assert columns["Tenant"] != columns["tenant"]
+    assert dataset.frame.text("model").values == ["gpt-4.1-mini"]  # the canonical column
+
+
+def test_column_cache_is_reused_after_reopening(tmp_path: Path) -> None:
+    log = copy(GOOD, tmp_path / "calls.jsonl")
+    dataset, _ = open_logs([log])
+    first = dataset.frame.num("cost_usd").copy()
+    dataset.frame.text("model")
+    dataset, _ = open_logs([log])
+
+    def no_sql() -> None:
+        raise AssertionError("the cached columns should not be read from SQLite")
+
+    dataset.frame._connect = no_sql  # type: ignore[assignment]
+    np.testing.assert_array_equal(dataset.frame.num("cost_usd"), first)
+    assert set(dataset.frame.text("model").values) == {
+        "gpt-4.1-mini",
+        "claude-sonnet-4-5-20250929",
+    }
