@@ -173,7 +173,7 @@ def test_a_corrupt_store_is_rebuilt(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database" * 100)
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    dataset, result = open_logs([log])
+    dataset, _result = open_logs([log])
     assert dataset.store.count_calls() == 3
 
 
@@ -272,7 +272,9 @@ def test_sql_repricing_equals_ingest_pricing(tmp_path: Path) -> None:
     np.testing.assert_array_equal(in_sql, at_ingest)
     # ... and the single-call path agrees with both.
     scalar = Pricer(engine)
-    for row, expected in zip(store.rows_by_id([int(i) for i in dataset.frame.ids]), at_ingest):
+    for row, expected in zip(
+        store.rows_by_id([int(i) for i in dataset.frame.ids]), at_ingest, strict=False
+    ):
         record = CallRecord(*(row[c] for c in CallRecord._fields[:10]))
         cost, _, _ = scalar.price(record)
         assert (cost is None and np.isnan(expected)) or cost == expected
