@@ -185,7 +185,7 @@ def largest_differences(dataset: Dataset, mask: np.ndarray, top: int = 10) -> li
     diff = reported[idx] - computed[idx]
     order = np.argsort(-np.abs(diff), kind="stable")[:top]
     ids = [int(frame.ids[idx[i]]) for i in order]
-    rows = {r["id"]: r for r in dataset.store.rows_by_id(ids)}
+    rows = {r["id"]: r for r in dataset.rows(ids)}
     out = []
     for i, call_id in zip(order, ids, strict=True):
         row = rows.get(call_id, {})

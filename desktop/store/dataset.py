@@ -10,6 +10,8 @@ column cache, so the two always agree. Costs follow a *cost mode*:
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -20,7 +22,7 @@ import numpy as np
 
 from desktop.record import TOKEN_FIELDS
 from desktop.store.frame import Frame
-from desktop.store.store import Store
+from desktop.store.store import Store, fetch_rows
 from desktop.timeutil import BUCKETS, bucket_edges, bucket_index, bucket_label, iso_utc
 
 COST_MODES = ("computed", "reported", "auto")
@@ -139,33 +141,59 @@ def _money(value: float) -> float:
 
 
 class Dataset:
-    """An opened store and its column cache."""
+    """An opened store and its column cache.
+
+    Safe to query from several threads: every thread reads through its own
+    read-only connection; the store's own (writing) connection is not used.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.path = store.path
+        self._local = threading.local()
         self.frame = Frame(
             store.path,
             store.reader,
-            lambda: (store.generation("rows"), store.generation("pricing")),
-            store.label_columns,
-            store.meta("instance") or "",
+            self.generations,
+            self.label_columns(),
+            self._meta("instance") or "",
         )
         self._sources: dict[int, tuple[str, str]] = {}
         self._sources_gen = -1
 
+    def read(self) -> sqlite3.Connection:
+        """This thread's read-only connection to the store."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self.store.reader()
+        return conn
+
+    def _meta(self, key: str) -> str | None:
+        row = self.read().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def generations(self) -> tuple[int, int]:
+        values = dict(
+            self.read().execute(
+                "SELECT key, value FROM meta WHERE key IN ('rows_generation', 'pricing_generation')"
+            )
+        )
+        return int(values.get("rows_generation", 0)), int(values.get("pricing_generation", 0))
+
+    def label_columns(self) -> dict[str, str]:
+        return dict(self.read().execute("SELECT key, col FROM labels"))
+
     def refresh(self) -> None:
-        self.frame.refresh(self.store.label_columns)
+        self.frame.refresh(self.label_columns())
 
     # -- dimensions --------------------------------------------------------------------
     @property
     def sources(self) -> dict[int, tuple[str, str]]:
-        gen = self.store.generation("rows")
+        gen = self.generations()[0]
         if gen != self._sources_gen:
             self._sources = {
                 sid: (path, fmt)
-                for sid, path, fmt in self.store.conn.execute(
-                    "SELECT id, path, format FROM sources"
-                )
+                for sid, path, fmt in self.read().execute("SELECT id, path, format FROM sources")
             }
             self._sources_gen = gen
         return self._sources
@@ -448,8 +476,19 @@ class Dataset:
         return out
 
     # -- rows -----------------------------------------------------------------------------
+    def rows(self, ids: Sequence[int], columns: Sequence[str] | None = None) -> list[dict]:
+        """Stored rows by id, in the order given (label columns under their SQL names)."""
+        from desktop.store.schema import CORE_COLUMNS
+
+        cols = (
+            list(columns)
+            if columns is not None
+            else [*CORE_COLUMNS, *self.frame.label_columns.values()]
+        )
+        return fetch_rows(self.read(), ids, cols)
+
     def row(self, call_id: int) -> dict[str, Any] | None:
-        rows = self.store.rows_by_id([call_id])
+        rows = self.rows([call_id])
         return rows[0] if rows else None
 
     def source_path(self, source_id: int) -> Path | None:
