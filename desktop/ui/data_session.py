@@ -1,0 +1,182 @@
+"""The open data: loading it on a worker thread, and the dataset views query.
+
+Opening sources never blocks the UI thread. The loader reports throttled
+progress, commits regularly so running totals can be shown while it reads,
+and can be cancelled; a second open cancels the first, and so does closing
+the window.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from desktop.store.dataset import Dataset
+from desktop.store.ingest import IngestResult, Progress
+from desktop.store.session import OpenRequest, open_dataset
+from desktop.store.store import Store
+
+PROGRESS_INTERVAL = 0.1  # seconds between progress signals
+
+
+class Loader(QThread):
+    """Brings the working store of one request up to date."""
+
+    progress = Signal(object)  # Progress
+    committed = Signal()  # rows were committed; running totals can be read
+    finished_ok = Signal(object, object)  # store path, IngestResult
+    failed = Signal(str)
+
+    def __init__(self, request: OpenRequest, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.request = request
+        self.cancel_event = threading.Event()
+        self.store_path = request.store_path()
+        self._last = 0.0
+
+    def run(self) -> None:
+        try:
+            dataset, result = open_dataset(
+                self.request,
+                progress=self._progress,
+                cancel=self.cancel_event,
+                on_commit=self.committed.emit,
+                store_path=self.store_path,
+            )
+            dataset.store.close()
+        except Exception as exc:  # shown to the user, the app keeps running
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self.finished_ok.emit(self.store_path, result)
+
+    def _progress(self, p: Progress) -> None:
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL:
+            self._last = now
+            self.progress.emit(Progress(**{f: getattr(p, f) for f in p.__slots__}))
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+
+class DataSession(QObject):
+    """Owns the current request, its loader and the dataset the views query."""
+
+    loading_started = Signal(object)  # OpenRequest
+    progress = Signal(object)  # Progress
+    committed = Signal()
+    loaded = Signal(object)  # IngestResult (also after a cancelled load: partial data)
+    load_failed = Signal(str)
+    data_changed = Signal()  # prices changed: every view recomputes
+    closed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.request: OpenRequest | None = None
+        self.dataset: Dataset | None = None
+        self.result: IngestResult | None = None
+        self.loading = False
+        self._loader: Loader | None = None
+        self._retired: list[Loader] = []
+
+    def open(self, request: OpenRequest) -> None:
+        self.cancel_loading()
+        self.request = request
+        self.dataset = None
+        self.result = None
+        self.loading = True
+        loader = Loader(request, self)
+        loader.progress.connect(self.progress)
+        loader.committed.connect(self.committed)
+        loader.finished_ok.connect(self._on_loaded)
+        loader.failed.connect(self._on_failed)
+        self._loader = loader
+        self.loading_started.emit(request)
+        loader.start()
+
+    def reload(self) -> None:
+        if self.request is not None:
+            self.open(self.request)
+
+    def stop_loading(self) -> None:
+        """Stop reading but keep what was read: the views show the partial data."""
+        if self._loader is not None:
+            self._loader.cancel()
+
+    def cancel_loading(self) -> None:
+        """Stop the running load; its thread finishes in the background."""
+        loader = self._loader
+        if loader is None:
+            return
+        self._loader = None
+        for signal in (loader.progress, loader.committed, loader.finished_ok, loader.failed):
+            signal.disconnect()
+        loader.cancel()
+        self._retired.append(loader)
+        loader.finished.connect(lambda: self._retire(loader))
+        self.loading = False
+
+    def _retire(self, loader: Loader) -> None:
+        if loader in self._retired:
+            self._retired.remove(loader)
+        loader.deleteLater()
+
+    def shutdown(self, wait_ms: int = 10000) -> None:
+        """Cancel everything and wait for the threads (window closing)."""
+        self.cancel_loading()
+        for loader in list(self._retired):
+            loader.wait(wait_ms)
+
+    def running_totals(self) -> dict[str, Any]:
+        """Counts and cost so far, read while a load is running (call from a worker)."""
+        if self.request is None:
+            return {}
+        path = self._loader.store_path if self._loader else self.request.store_path()
+        if not path.exists():
+            return {}
+        import sqlite3
+
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute(
+                "SELECT COUNT(*), TOTAL(cost_usd), SUM(cost_usd IS NULL AND cost_flags & 1),"
+                " TOTAL(input_tokens + cache_read_tokens + cache_write_5m_tokens"
+                " + cache_write_1h_tokens), TOTAL(output_tokens) FROM calls"
+            ).fetchone()
+        except sqlite3.Error:
+            return {}
+        finally:
+            conn.close()
+        return {
+            "calls": row[0],
+            "cost_usd": row[1],
+            "unpriced_calls": row[2] or 0,
+            "prompt_tokens": row[3],
+            "output_tokens": row[4],
+        }
+
+    def _on_loaded(self, store_path: Path, result: IngestResult) -> None:
+        loader = self._loader
+        self._loader = None
+        if loader is not None:
+            loader.finished.connect(loader.deleteLater)
+        self.loading = False
+        self.result = result
+        self.dataset = Dataset(Store(store_path))
+        self.loaded.emit(result)
+
+    def _on_failed(self, message: str) -> None:
+        self._loader = None
+        self.loading = False
+        self.load_failed.emit(message)
+
+    def close(self) -> None:
+        self.cancel_loading()
+        self.request = None
+        self.dataset = None
+        self.result = None
+        self.closed.emit()
