@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from desktop.logs.formats.base import LogFormat
+from desktop.logs.formats.claude_code import ClaudeCodeHeadless, ClaudeCodeTranscript
+from desktop.logs.formats.codex import CodexExec, CodexRollout
 from desktop.logs.formats.spendtrail import GenericJsonl, SpendtrailJsonl
 
 FORMATS: tuple[LogFormat, ...] = (
     SpendtrailJsonl(),
+    ClaudeCodeTranscript(),
+    ClaudeCodeHeadless(),
+    CodexRollout(),
+    CodexExec(),
     GenericJsonl(),
 )
 
