@@ -7,19 +7,23 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from desktop.logs import usage as usage_mod
 from desktop.logs.detect import detect
 from desktop.logs.expand import expand_paths
 from desktop.logs.formats.base import Detection
 from desktop.logs.formats.claude_code import (
     ClaudeCodeHeadless,
     ClaudeCodeTranscript,
+    anthropic_buckets,
     dedup_key,
     dedup_rank,
     provider_of,
 )
 from desktop.logs.reader import collect, deduplicate
-from desktop.record import CallRecord
+from desktop.record import BadRecord, CallRecord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claude_code"
 PROJECTS = FIXTURES / "projects"
@@ -355,3 +359,45 @@ def test_same_result_saved_twice_is_one_query(tmp_path: Path) -> None:
     path = tmp_path / "twice.jsonl"
     path.write_bytes(line + b"\n" + line + b"\n")
     assert len(deduplicate(read(path, fmt=HEADLESS_FORMAT))) == 1
+
+
+_COUNT = st.one_of(
+    st.integers(min_value=-2, max_value=10**7),
+    st.none(),
+    st.floats(allow_nan=True),
+    st.text(max_size=3),
+    st.booleans(),
+)
+
+
+@settings(deadline=None)
+@given(
+    usage=st.dictionaries(
+        st.sampled_from(
+            [
+                "input_tokens",
+                "output_tokens",
+                "cache_read_input_tokens",
+                "cache_creation_input_tokens",
+            ]
+        ),
+        _COUNT,
+    ),
+    detail=st.one_of(
+        st.none(),
+        st.dictionaries(
+            st.sampled_from(["ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"]), _COUNT
+        ),
+    ),
+)
+def test_fast_usage_path_agrees_with_the_shared_converter(usage: dict, detail: dict | None) -> None:
+    if detail is not None:
+        usage = {**usage, "cache_creation": detail}
+
+    def outcome(convert):
+        try:
+            return convert(usage)
+        except BadRecord as exc:
+            return str(exc)
+
+    assert outcome(anthropic_buckets) == outcome(usage_mod.anthropic)

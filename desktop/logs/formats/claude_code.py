@@ -39,6 +39,7 @@ from desktop.timeutil import TimestampError, parse_timestamp
 
 SYNTHETIC_MODEL = "<synthetic>"  # Claude Code's own placeholder for local errors: not a call
 ERROR_TEXT_LIMIT = 300
+LABEL_CACHE_SIZE = 4096
 
 # Rank bonus for copies that are not sidechain replays. It is larger than any real
 # token total, so a parent copy always beats a sidechain copy of the same message,
@@ -134,6 +135,45 @@ def message_text(message: Any) -> str | None:
     return "\n\n".join(texts) or None
 
 
+def anthropic_buckets(usage: dict[str, Any]) -> usage_mod.Buckets:
+    """:func:`usage.anthropic` with a fast path for the common all-integer case.
+
+    Transcripts hold millions of usage objects; plain non-negative integers are
+    taken as they are, anything else goes through the validating function (which
+    also explains what is wrong).
+    """
+    inp = usage.get("input_tokens")
+    out = usage.get("output_tokens")
+    read = usage.get("cache_read_input_tokens", 0)
+    created = usage.get("cache_creation_input_tokens", 0)
+    detail = usage.get("cache_creation")
+    if (
+        type(inp) is int
+        and type(out) is int
+        and type(read) is int
+        and type(created) is int
+        and inp >= 0
+        and out >= 0
+        and read >= 0
+        and created >= 0
+        and "output_tokens_details" not in usage
+    ):
+        if detail is None:
+            return inp, read, created, 0, out, 0
+        if type(detail) is dict:
+            one_hour = detail.get("ephemeral_1h_input_tokens", 0)
+            five_min = detail.get("ephemeral_5m_input_tokens", 0)
+            if (
+                type(one_hour) is int
+                and type(five_min) is int
+                and one_hour >= 0
+                and five_min >= 0
+                and one_hour + five_min <= created
+            ):
+                return inp, read, created - one_hour, one_hour, out, 0
+    return usage_mod.anthropic(usage)
+
+
 def _timestamp(value: Any, fallback: float | None) -> float:
     if value is None:
         if fallback is None:
@@ -179,13 +219,13 @@ def assistant_record(
     usage = message.get("usage")
     if type(usage) is not dict:
         return None
-    inp, read, w5, w1, out, thinking = usage_mod.anthropic(usage)
+    inp, read, w5, w1, out, thinking = anthropic_buckets(usage)
     model = text_or_none(model)
     message_id = text_or_none(message.get("id"))
     tier = usage.get("service_tier")
     speed = usage.get("speed")
     if isinstance(speed, str):
-        labels["speed"] = speed
+        labels = {**labels, "speed": speed}
     status, error = "ok", None
     if is_error:
         status, error = "error", _clip(message_text(message)) or "API error"
@@ -235,6 +275,9 @@ class ClaudeCodeTranscript(LineFormat):
         '"cache_read_input_tokens":30500,"cache_creation":{"ephemeral_5m_input_tokens":0,'
         '"ephemeral_1h_input_tokens":1200},"output_tokens":3,"service_tier":"standard"}}}',
     )
+
+    def __init__(self) -> None:
+        self._label_cache: dict[tuple[Any, ...], Labels] = {}
 
     def sniff(self, sample: Sample) -> Detection | None:
         objects = sample.dicts()
@@ -286,26 +329,17 @@ class ClaudeCodeTranscript(LineFormat):
         message = entry.get("message")
         if type(message) is not dict or "usage" not in message:
             return None
-        labels: Labels = {}
-        cwd = obj.get("cwd")
-        if type(cwd) is str and cwd:
-            labels["project"] = project_of(cwd)
-            labels["cwd"] = cwd
-        branch = obj.get("gitBranch")
-        if type(branch) is str and branch:
-            labels["git_branch"] = branch
         session = obj.get("sessionId")
         session = session if type(session) is str and session else None
-        if session:
-            labels["session"] = session
         sidechain = entry.get("isSidechain", obj.get("isSidechain")) is True
-        labels["sidechain"] = sidechain
-        agent = entry.get("agentId", obj.get("agentId"))
-        if type(agent) is str and agent:
-            labels["agent_id"] = agent
-        version = obj.get("version")
-        if type(version) is str and version:
-            labels["version"] = version
+        labels = self._labels(
+            _str(obj.get("cwd")),
+            _str(obj.get("gitBranch")),
+            session,
+            sidechain,
+            _str(entry.get("agentId", obj.get("agentId"))),
+            _str(obj.get("version")),
+        )
         request_id = entry.get("requestId")
         return assistant_record(
             message,
@@ -321,12 +355,52 @@ class ClaudeCodeTranscript(LineFormat):
             offset=offset,
         )
 
+    def _labels(
+        self,
+        cwd: str | None,
+        branch: str | None,
+        session: str | None,
+        sidechain: bool,
+        agent: str | None,
+        version: str | None,
+    ) -> Labels:
+        """The labels of a line; lines of one session share one (read-only) dict.
+
+        A session has millions of lines with the same six values: sharing the
+        dict saves building it per line and keeps memory flat.
+        """
+        key = (cwd, branch, session, sidechain, agent, version)
+        labels = self._label_cache.get(key)
+        if labels is not None:
+            return labels
+        labels = {}
+        if cwd:
+            labels["project"] = project_of(cwd)
+            labels["cwd"] = cwd
+        if branch:
+            labels["git_branch"] = branch
+        if session:
+            labels["session"] = session
+        labels["sidechain"] = sidechain
+        if agent:
+            labels["agent_id"] = agent
+        if version:
+            labels["version"] = version
+        if len(self._label_cache) >= LABEL_CACHE_SIZE:
+            self._label_cache.clear()
+        self._label_cache[key] = labels
+        return labels
+
     def turn_text(self, raw: Any) -> tuple[str | None, str | None]:
         # Prompts live on user lines, which are not calls: only the response is here.
         if not isinstance(raw, dict):
             return None, None
         entry = _progress_entry(raw) if raw.get("type") == "progress" else raw
         return None, message_text((entry or {}).get("message"))
+
+
+def _str(value: Any) -> str | None:
+    return value if type(value) is str and value else None
 
 
 def _progress_entry(obj: dict[str, Any]) -> dict[str, Any] | None:
