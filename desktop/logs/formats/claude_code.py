@@ -174,6 +174,10 @@ def anthropic_buckets(usage: dict[str, Any]) -> usage_mod.Buckets:
     return usage_mod.anthropic(usage)
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def _timestamp(value: Any, fallback: float | None) -> float:
     if value is None:
         if fallback is None:
@@ -297,20 +301,20 @@ class ClaudeCodeTranscript(LineFormat):
         if not shaped:
             return None
         in_projects = _under_claude_projects(sample)
+        where = " under a Claude projects folder" if in_projects else ""
         if calls:
-            confidence = 0.93 + (0.04 if in_projects else 0.0)
             return Detection(
                 self.id,
-                confidence,
-                f"Claude Code transcript: {calls} assistant lines with message.usage and "
-                "sessionId/requestId" + (" under a Claude projects folder" if in_projects else ""),
+                0.97 if in_projects else 0.93,
+                f"Claude Code transcript: {plural(calls, 'assistant line')} with message.usage "
+                f"and sessionId/requestId{where}",
             )
         # Transcript-shaped lines but no call yet in the sample (a long first
         # prompt, or a summary-only file): still ours, calls may come later.
         return Detection(
             self.id,
             0.75 if in_projects else 0.6,
-            f"Claude Code transcript: {shaped} lines with sessionId/parentUuid, "
+            f"Claude Code transcript: {plural(shaped, 'line')} with sessionId/parentUuid, "
             "no assistant usage in the first lines",
         )
 
@@ -472,8 +476,8 @@ class ClaudeCodeHeadless(LogFormat):
         return Detection(
             self.id,
             0.92,
-            f"Claude Code headless/Agent SDK output: {results} result objects with "
-            f"total_cost_usd/modelUsage, {steps} session_id message lines",
+            f"Claude Code headless/Agent SDK output: {plural(results, 'result object')} with "
+            f"total_cost_usd/modelUsage, {plural(steps, 'message line')} with session_id",
         )
 
     def records(

@@ -36,7 +36,7 @@ from typing import Any
 
 from desktop.logs.fields import text_or_none
 from desktop.logs.formats.base import Detection, LogFormat, ReadContext, Sample
-from desktop.logs.formats.claude_code import project_of
+from desktop.logs.formats.claude_code import plural, project_of
 from desktop.record import MISSING, BadRecord, CallRecord, Labels, Problem, token_count
 from desktop.timeutil import TimestampError, parse_timestamp
 
@@ -356,9 +356,8 @@ class CodexRollout(LogFormat):
         return Detection(
             self.id,
             0.95 if meta or counts else 0.85,
-            f"Codex CLI rollout: {len(hits)} of {len(objects)} sampled lines are "
-            "session_meta/turn_context/event_msg/response_item items with a payload"
-            + (f", {counts} token_count events" if counts else ""),
+            "Codex CLI rollout: session_meta/turn_context/event_msg lines with a payload "
+            f"({len(hits)} of {len(objects)} sampled), {plural(counts, 'token_count event')}",
         )
 
     def records(
@@ -409,8 +408,8 @@ class CodexExec(LogFormat):
         return Detection(
             self.id,
             0.9,
-            f"codex exec --json output: {threads} thread.started and {turns} turn.completed "
-            "events with usage",
+            f"codex exec --json output: {plural(threads, 'thread.started event')}, "
+            f"{plural(turns, 'turn.completed event')} with usage",
         )
 
     def records(
