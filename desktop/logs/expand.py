@@ -16,6 +16,7 @@ from typing import Any
 from desktop.logs.detect import NotALog, detect
 from desktop.logs.formats import get_format
 from desktop.logs.formats.base import Detection
+from desktop.logs.formats.codex import superseded_archives
 from desktop.logs.source import SourceError
 
 # File name endings worth sniffing inside a folder; anything else is skipped
@@ -74,7 +75,18 @@ def expand_paths(paths: Iterable[Path], force_format: str | None = None) -> Expa
                 _add(file, result, seen, force_format, explicit=False)
         else:
             _add(path, result, seen, force_format, explicit=True)
+    _drop_superseded(result)
     return result
+
+
+def _drop_superseded(result: Expansion) -> None:
+    """Skip archived Codex rollouts whose live copy is read too (the live one wins)."""
+    superseded = superseded_archives(f.path for f in result.files)
+    if not superseded:
+        return
+    result.files = [f for f in result.files if f.path not in superseded]
+    for archived, live in superseded.items():
+        result.skipped.append((archived, f"archived copy of {live} (the sessions/ copy is read)"))
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from desktop.logs.formats.anthropic import AnthropicBatch, AnthropicMessages, AnthropicStream
 from desktop.logs.formats.base import LogFormat
 from desktop.logs.formats.bedrock import BedrockConverse, BedrockInvocation
+from desktop.logs.formats.claude_code import ClaudeCodeHeadless, ClaudeCodeTranscript
+from desktop.logs.formats.codex import CodexExec, CodexRollout
 from desktop.logs.formats.gemini import GeminiApi
 from desktop.logs.formats.ollama import OllamaApi
 from desktop.logs.formats.openai import OpenAIApi, OpenAIBatch
@@ -13,6 +15,11 @@ from desktop.logs.formats.spendtrail import GenericJsonl, SpendtrailJsonl
 
 FORMATS: tuple[LogFormat, ...] = (
     SpendtrailJsonl(),
+    # Coding agents' own transcripts
+    ClaudeCodeTranscript(),
+    ClaudeCodeHeadless(),
+    CodexRollout(),
+    CodexExec(),
     # Provider API objects logged raw or wrapped (see formats/wrapped.py)
     OpenAIApi(),
     OpenAIBatch(),
