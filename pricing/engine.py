@@ -12,7 +12,7 @@ from typing import Literal
 from pricing.bundled import bundled_catalog
 from pricing.catalog import Catalog, ModelEntry
 from pricing.catalog_json import catalog_to_document, dumps
-from pricing.cells import RateCell
+from pricing.cells import CostFlag, RateCell
 from pricing.explain import CostExplanation, Usage, explain_cell
 from pricing.file_formats import load_price_file
 from pricing.matching import Match, Matcher, NoMatch
@@ -164,6 +164,7 @@ class PricingEngine:
                 ts=ts,
                 usage=usage,
                 total=None,
+                flags=int(CostFlag.UNPRICED),
                 unpriced_reason=found.reason,
                 suggestions=found.suggestions,
             )
@@ -180,6 +181,7 @@ class PricingEngine:
             usage=usage,
             total=None,
             match=found,
+            flags=int(CostFlag.UNPRICED),
             unpriced_reason=f"no price of {found.entry_id} applies to this call",
         )
 
