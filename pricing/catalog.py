@@ -201,7 +201,7 @@ class MatchRule:
         return re.fullmatch(self.pattern, name, flags=re.IGNORECASE) is not None
 
     def describe(self) -> str:
-        return f"{self.kind} {self.pattern!r}"
+        return f"{self.kind} '{self.pattern}'"
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:

@@ -12,7 +12,7 @@ from typing import Literal
 from pricing.bundled import bundled_catalog
 from pricing.catalog import Catalog, ModelEntry
 from pricing.catalog_json import catalog_to_document, dumps
-from pricing.cells import RateCell
+from pricing.cells import CostFlag, RateCell
 from pricing.explain import CostExplanation, Usage, explain_cell
 from pricing.file_formats import load_price_file
 from pricing.matching import Match, Matcher, NoMatch
@@ -47,8 +47,10 @@ class PricingEngine:
         self._override_notes = dict(override_notes or {})
         self._matcher = Matcher(catalog)
         self._match_cache: dict[tuple[str | None, str | None], Match | NoMatch] = {}
+        # per (model, provider, service tier): the cells and their details, index-aligned
         self._cell_cache: dict[
-            tuple[str | None, str | None, str | None], tuple[tuple[RateCell, CellDetail], ...]
+            tuple[str | None, str | None, str | None],
+            tuple[tuple[RateCell, ...], tuple[CellDetail, ...]],
         ] = {}
         self._fingerprint: str | None = None
 
@@ -142,7 +144,7 @@ class PricingEngine:
         self, model: str | None, provider: str | None, service_tier: str | None
     ) -> tuple[RateCell, ...]:
         """The rate cells for these calls, first applicable wins; () = unpriced."""
-        return tuple(cell for cell, _ in self._cells(model, provider, service_tier))
+        return self._cells(model, provider, service_tier)[0]
 
     def explain(
         self,
@@ -162,11 +164,13 @@ class PricingEngine:
                 ts=ts,
                 usage=usage,
                 total=None,
+                flags=int(CostFlag.UNPRICED),
                 unpriced_reason=found.reason,
                 suggestions=found.suggestions,
             )
         prompt = usage.prompt_total
-        for cell, detail in self._cells(model, provider, service_tier):
+        cells, details = self._cells(model, provider, service_tier)
+        for cell, detail in zip(cells, details, strict=True):
             if cell.applies(ts, prompt):
                 return explain_cell(model, provider, service_tier, ts, usage, found, detail)
         return CostExplanation(  # unreachable with a valid catalog: every call has a cell
@@ -177,6 +181,7 @@ class PricingEngine:
             usage=usage,
             total=None,
             match=found,
+            flags=int(CostFlag.UNPRICED),
             unpriced_reason=f"no price of {found.entry_id} applies to this call",
         )
 
@@ -201,17 +206,17 @@ class PricingEngine:
 
     def _cells(
         self, model: str | None, provider: str | None, service_tier: str | None
-    ) -> tuple[tuple[RateCell, CellDetail], ...]:
+    ) -> tuple[tuple[RateCell, ...], tuple[CellDetail, ...]]:
         key = (model, provider, service_tier)
-        pairs = self._cell_cache.get(key)
-        if pairs is None:
+        cached = self._cell_cache.get(key)
+        if cached is None:
             found = self._lookup(model, provider)
-            if isinstance(found, NoMatch):
-                pairs = ()
-            else:
+            pairs: tuple[tuple[RateCell, CellDetail], ...] = ()
+            if isinstance(found, Match):
                 entry = self._catalog.get(found.entry_id)
                 assert entry is not None
                 today = self._now if self._mode == "today" else None
                 pairs = build_cells(entry, service_tier, today=today)
-            self._cell_cache[key] = pairs
-        return pairs
+            cached = (tuple(c for c, _ in pairs), tuple(d for _, d in pairs))
+            self._cell_cache[key] = cached
+        return cached

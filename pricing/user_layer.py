@@ -128,7 +128,7 @@ def bundled_changed(entry: ModelEntry, bundled: ModelEntry) -> bool:
     return entry.based_on is not None and entry.based_on.fingerprint != entry_fingerprint(bundled)
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str, *, backup: bool = True) -> None:
     """Replace ``path`` with ``text`` atomically, keeping the old file as ``.bak``.
 
     If anything fails, the previous file is left as it was and the temporary
@@ -138,11 +138,15 @@ def atomic_write(path: Path, text: str) -> None:
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temp = Path(temp_name)
     try:
+        # keep the permissions of the file we replace; a new file is readable by others
+        # like any config file (mkstemp would make it owner-only)
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        os.chmod(temp, mode)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        if path.exists():
+        if backup and path.exists():
             _keep_backup(path)
         os.replace(temp, path)
     except BaseException:
