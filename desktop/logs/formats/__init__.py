@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from desktop.logs.formats.base import LogFormat
+from desktop.logs.formats.llm_cli import LlmLogsDb
+from desktop.logs.formats.mapped import MappedJsonl
 from desktop.logs.formats.spendtrail import GenericJsonl, SpendtrailJsonl
+from desktop.logs.formats.sqlite_generic import GenericSqlite
 
 FORMATS: tuple[LogFormat, ...] = (
     SpendtrailJsonl(),
+    LlmLogsDb(),
     GenericJsonl(),
+    GenericSqlite(),
+    MappedJsonl(),
 )
 
 _BY_ID = {f.id: f for f in FORMATS}
