@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop.logs.detect import rank, sample_source
-from desktop.logs.formats import get_format
-from desktop.logs.formats import sqlite_generic
+from desktop.logs.formats import get_format, sqlite_generic
 from desktop.logs.formats.llm_cli import NO_USAGE, raw_row
 from desktop.logs.reader import collect, deduplicate
 from desktop.logs.source import SourceError
@@ -78,8 +77,21 @@ LEGACY_ROWS = [
         "claude-3-5-sonnet-20241022",
     ),
     # Logged before llm recorded usage.
-    ("01k3xc", "gpt-4", "hi", "hello", None, 900, "2024-01-05T10:00:00", None, None, None, None,
-     None, None),
+    (
+        "01k3xc",
+        "gpt-4",
+        "hi",
+        "hello",
+        None,
+        900,
+        "2024-01-05T10:00:00",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ),
     # OpenAI reasoning model: reasoning inside output.
     (
         "01k3xd",
@@ -97,8 +109,21 @@ LEGACY_ROWS = [
         None,
     ),
     # Broken token_details.
-    ("01k3xe", "gpt-4o", "x", "y", None, 10, "2025-03-03T09:00:00", 10, 5, "{not json", None,
-     None, None),
+    (
+        "01k3xe",
+        "gpt-4o",
+        "x",
+        "y",
+        None,
+        10,
+        "2025-03-03T09:00:00",
+        10,
+        5,
+        "{not json",
+        None,
+        None,
+        None,
+    ),
 ]
 
 TURN_ROWS = [
@@ -175,14 +200,22 @@ def build_llm_db(path: Path, legacy: bool = True, new: bool = True, wal: bool = 
         conn.execute("INSERT INTO threads VALUES ('t1', 'Refactor', 'm4', NULL, '2026-08-10')")
         conn.executemany(
             "INSERT INTO messages VALUES (?,?,?,NULL)",
-            [("m1", None, "user"), ("m2", "m1", "assistant"), ("m3", "m2", "user"),
-             ("m4", "m3", "assistant")],
+            [
+                ("m1", None, "user"),
+                ("m2", "m1", "assistant"),
+                ("m3", "m2", "user"),
+                ("m4", "m3", "assistant"),
+            ],
         )
         conn.executemany(
             "INSERT INTO parts (message_hash, position, type, text) VALUES (?,?,?,?)",
-            [("m1", 0, "text", "Rename foo"), ("m2", 0, "reasoning", "thinking…"),
-             ("m2", 1, "text", "Renamed."), ("m3", 0, "text", "Now bar"),
-             ("m4", 0, "text", "Done.")],
+            [
+                ("m1", 0, "text", "Rename foo"),
+                ("m2", 0, "reasoning", "thinking…"),
+                ("m2", 1, "text", "Renamed."),
+                ("m3", 0, "text", "Now bar"),
+                ("m4", 0, "text", "Done."),
+            ],
         )
         conn.executemany("INSERT INTO turns VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", TURN_ROWS)
     conn.commit()
@@ -198,7 +231,8 @@ def test_detects_llm_logs_db(tmp_path: Path) -> None:
     db = build_llm_db(tmp_path / "logs.db")
     claims = rank(sample_source(db))
     assert claims[0].format_id == "llm-logs"
-    assert "responses" in claims[0].reason and "turns" in claims[0].reason
+    assert "responses" in claims[0].reason
+    assert "turns" in claims[0].reason
     legacy_only = build_llm_db(tmp_path / "old.db", new=False)
     assert rank(sample_source(legacy_only))[0].format_id == "llm-logs"
 
@@ -210,9 +244,11 @@ def test_reads_both_generations_with_plugin_token_meaning(tmp_path: Path) -> Non
     gpt = rows["01k3xa"]
     # 1,290 input includes 1,024 cached -> 266 uncached.
     assert (gpt.input_tokens, gpt.cache_read_tokens, gpt.output_tokens) == (266, 1024, 77)
-    assert gpt.provider == "openai" and gpt.model == "gpt-4o-mini"
+    assert gpt.provider == "openai"
+    assert gpt.model == "gpt-4o-mini"
     assert gpt.ts == datetime(2025, 3, 2, 18, 22, 10, 551203, tzinfo=UTC).timestamp()
-    assert gpt.latency_ms == 1840 and gpt.conversation_id == "c1"
+    assert gpt.latency_ms == 1840
+    assert gpt.conversation_id == "c1"
     assert gpt.labels == {"conversation": "Trip planning", "option.temperature": 0.2}
     assert (gpt.line, gpt.offset, gpt.dedup_key) == (1, None, "llm:responses:01k3xa")
     claude = rows["01k3xb"]
@@ -225,7 +261,8 @@ def test_reads_both_generations_with_plugin_token_meaning(tmp_path: Path) -> Non
         claude.output_tokens,
         claude.web_search_requests,
     ) == (14, 9800, 1000, 200, 402, 2)
-    assert claude.model == "claude-3-5-sonnet-20241022" and claude.provider == "anthropic"
+    assert claude.model == "claude-3-5-sonnet-20241022"
+    assert claude.provider == "anthropic"
     assert claude.service_tier == "standard"
     assert claude.labels == {
         "conversation": "Trip planning",
@@ -238,15 +275,18 @@ def test_reads_both_generations_with_plugin_token_meaning(tmp_path: Path) -> Non
     gem = rows["resp_g1"]
     # 3,000 input includes 2,048 cached -> 952; output 450 already has the 320 thoughts.
     assert (gem.input_tokens, gem.cache_read_tokens, gem.output_tokens) == (952, 2048, 450)
-    assert gem.reasoning_tokens == 320 and gem.provider == "google"
+    assert gem.reasoning_tokens == 320
+    assert gem.provider == "google"
     assert gem.conversation_id == "t1"
     assert gem.labels == {"conversation": "Refactor", "option.temperature": 0.7}
-    assert gem.dedup_key == "llm:turns:resp_g1" and gem.line == 1
+    assert gem.dedup_key == "llm:turns:resp_g1"
+    assert gem.line == 1
     old_gem = rows["resp_g2"]
     assert (old_gem.output_tokens, old_gem.reasoning_tokens) == (130 + 320, 320)
     sonnet = rows["msg_01abc"]
     assert (sonnet.input_tokens, sonnet.output_tokens, sonnet.conversation_id) == (2000, 300, None)
-    # Totals: input 266+14+500+952+100+2000, cache reads 1024+9800+2048, output 77+402+900+450+450+300.
+    # Totals: input 266+14+500+952+100+2000, cache reads 1024+9800+2048,
+    # output 77+402+900+450+450+300.
     assert sum(r.input_tokens for r in records) == 3832
     assert sum(r.cache_read_tokens for r in records) == 12872
     assert sum(r.output_tokens for r in records) == 2579

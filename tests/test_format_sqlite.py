@@ -53,7 +53,8 @@ def test_detection_names_the_table_and_columns(tmp_path: Path) -> None:
     assert "'api_calls'" in claim.reason
     assert "prompt_tokens/completion_tokens" in claim.reason
     assert "cached_tokens (inside input)" in claim.reason
-    assert "time created_at" in claim.reason and "model model" in claim.reason
+    assert "time created_at" in claim.reason
+    assert "model model" in claim.reason
 
 
 def test_reads_a_detected_table(tmp_path: Path) -> None:
@@ -66,7 +67,8 @@ def test_reads_a_detected_table(tmp_path: Path) -> None:
     # prompt_tokens 1,500 includes 1,024 cached -> 476 uncached.
     assert (first.input_tokens, first.cache_read_tokens, first.output_tokens) == (476, 1024, 200)
     assert (second.input_tokens, second.cache_read_tokens) == (800, 0)
-    assert first.model == "gpt-4.1" and first.message_id == "1"
+    assert first.model == "gpt-4.1"
+    assert first.message_id == "1"
     # Every other scalar column is a label; prompt text is not.
     assert first.labels == {"tenant": "acme", "feature": "search"}
     assert [p.line for p in problems] == [3, 4, 5]
@@ -78,11 +80,13 @@ def test_reads_a_detected_table(tmp_path: Path) -> None:
 def test_explicit_mapping_with_json_column(tmp_path: Path) -> None:
     db = tmp_path / "custom.db"
     conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE log (ts_ms INTEGER, llm TEXT, tok_in INTEGER, tok_out INTEGER,"
-                 " meta TEXT, who TEXT)")
+    conn.execute(
+        "CREATE TABLE log (ts_ms INTEGER, llm TEXT, tok_in INTEGER, tok_out INTEGER,"
+        " meta TEXT, who TEXT)"
+    )
     conn.execute(
         "INSERT INTO log VALUES (1777629600000, 'claude-sonnet-4-5', 12, 400,"
-        " '{\"cache\": {\"read\": 9000, \"write\": 500}, \"team\": \"infra\"}', 'ana')"
+        ' \'{"cache": {"read": 9000, "write": 500}, "team": "infra"}\', \'ana\')'
     )
     conn.commit()
     conn.close()

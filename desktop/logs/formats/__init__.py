@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from desktop.logs.formats.base import LogFormat
+from desktop.logs.formats.litellm import LiteLLM
 from desktop.logs.formats.llm_cli import LlmLogsDb
 from desktop.logs.formats.mapped import MappedJsonl
 from desktop.logs.formats.spendtrail import GenericJsonl, SpendtrailJsonl
@@ -11,6 +12,7 @@ from desktop.logs.formats.sqlite_generic import GenericSqlite
 FORMATS: tuple[LogFormat, ...] = (
     SpendtrailJsonl(),
     LlmLogsDb(),
+    LiteLLM(),
     GenericJsonl(),
     GenericSqlite(),
     MappedJsonl(),
