@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from desktop.logs.formats.base import LogFormat
+from desktop.logs.formats.langfuse import LangfuseObservations
 from desktop.logs.formats.litellm import LiteLLM
 from desktop.logs.formats.llm_cli import LlmLogsDb
 from desktop.logs.formats.mapped import MappedJsonl
+from desktop.logs.formats.otel import OtelSpans
 from desktop.logs.formats.spendtrail import GenericJsonl, SpendtrailJsonl
 from desktop.logs.formats.sqlite_generic import GenericSqlite
 
@@ -13,6 +15,8 @@ FORMATS: tuple[LogFormat, ...] = (
     SpendtrailJsonl(),
     LlmLogsDb(),
     LiteLLM(),
+    OtelSpans(),
+    LangfuseObservations(),
     GenericJsonl(),
     GenericSqlite(),
     MappedJsonl(),
