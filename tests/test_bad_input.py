@@ -299,3 +299,14 @@ def test_sqlite_bad_row_locked_and_corrupt(tmp_path: Path, monkeypatch: pytest.M
         collect(corrupt, fmt)
     with pytest.raises(SourceError):
         detect(corrupt)
+
+
+def test_text_with_a_stray_quote_between_pretty_objects(tmp_path: Path) -> None:
+    def pretty(n: int) -> bytes:
+        return orjson.dumps(orjson.loads(good(n)), option=orjson.OPT_INDENT_2) + b"\n"
+
+    path = tmp_path / "stdout.log"
+    path.write_bytes(pretty(1) + b'INFO user said "hello [sic]\n' + pretty(2))
+    records, problems, _ = read_all(path)
+    assert [r.input_tokens for r in records] == [1, 2]
+    assert [p.reason for p in problems] == ["not JSON: 'INFO user said \"hello [sic]'"]

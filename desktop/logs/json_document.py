@@ -37,10 +37,11 @@ BOM = b"\xef\xbb\xbf"
 HEAD_BYTES = 64 << 10
 
 # Outside a unit commas separate array elements; inside one only brackets and
-# strings matter. A lone quote means a string that is not finished yet.
-_STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'
-_OUTER = re.compile(_STRING + rb'|[{}\[\],]|"', re.DOTALL)
-_INNER = re.compile(_STRING + rb'|[{}\[\]]|"', re.DOTALL)
+# strings matter. JSON strings never span lines, so a lone quote is either a
+# string that goes on past the buffer or a stray quote in non-JSON text.
+_STRING = rb'"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"'
+_OUTER = re.compile(_STRING + rb'|[{}\[\],]|"')
+_INNER = re.compile(_STRING + rb'|[{}\[\]]|"')
 _WHITESPACE = b" \t\r\n"
 _OPEN = frozenset(b"{[")
 
@@ -157,33 +158,48 @@ class Splitter:
         while True:
             pattern = _INNER if st.unit_start >= 0 else _OUTER
             m = pattern.search(buf, pos)
-            if m is None or (m.end() - m.start() == 1 and buf[m.start()] == 0x22):
-                # Out of tokens, or a string that goes past the end of the buffer.
+            wait = None  # where to search again once more data has arrived
+            if m is None:
+                wait = len(buf)
+            elif m.end() - m.start() == 1 and buf[m.start()] == 0x22:
+                if buf.find(b"\n", m.start()) >= 0:
+                    pos = m.end()  # a stray quote: its line ends without closing it
+                    continue
+                wait = m.start()  # a string that goes on past the buffer
+            elif st.unit_start < 0 and st.depth == 0 and buf[m.start()] in _OPEN:
+                line_start = buf.rfind(b"\n", st.gap_start, m.start()) + 1 or st.gap_start
+                if buf[line_start : m.start()].strip():
+                    # A bracket inside a line of other text ("INFO got [3] items")
+                    # does not start JSON: that whole line is text.
+                    end_of_line = buf.find(b"\n", m.start())
+                    if end_of_line >= 0:
+                        pos = end_of_line
+                        continue
+                    wait = m.start()
+            if wait is not None:
                 if eof:
                     yield from self._finish(buf, st)
                     return
-                resume = len(buf) if m is None else m.start()
                 block = next(source, b"")
                 if not block:
                     eof = True
-                    if m is not None:
-                        yield from self._finish(buf, st)
-                        return
+                    pos = wait
                     continue
                 keep = st.unit_start if st.unit_start >= 0 else st.gap_start
-                keep = min(keep, resume)
+                keep = min(keep, wait)
                 if keep > 0:
                     self._line_at(buf, keep)
                     del buf[:keep]
                     self._base += keep
                     self._line_pos -= keep
-                    resume -= keep
+                    wait -= keep
                     st.gap_start -= keep
                     if st.unit_start >= 0:
                         st.unit_start -= keep
                 buf += block
-                pos = resume
+                pos = wait
                 continue
+            assert m is not None
             start, pos = m.start(), m.end()
             char = buf[start]
             if char == 0x22:  # a whole string
