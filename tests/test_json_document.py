@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
+from pathlib import Path
+
 import orjson
+import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from desktop.logs.detect import detect
+from desktop.logs.formats import get_format
 from desktop.logs.json_document import Splitter, head_layout, sample_values
+from desktop.logs.reader import collect
 
 DOCUMENT = (
     b"\xef\xbb\xbf[\n"
@@ -66,3 +73,19 @@ def test_layout_and_sampling() -> None:
     assert values == [orjson.loads(EXPECTED[0][3]), {"c": 2}]
     assert (seen, bad) == (2, 0)
     assert sample_values(DOCUMENT, 1) == ([orjson.loads(EXPECTED[0][3])], 1, 0)
+
+
+def test_compressed_documents_read_like_plain_ones(tmp_path: Path) -> None:
+    plain = Path(__file__).parent / "fixtures" / "litellm" / "spend_logs.json"
+    data = plain.read_bytes()
+    gz = tmp_path / "spend_logs.json.gz"
+    gz.write_bytes(gzip.compress(data))
+    zst = tmp_path / "spend_logs.json.zst"
+    zst.write_bytes(zstandard.ZstdCompressor().compress(data))
+    fmt = get_format("litellm")
+    expected, _ = collect(plain, fmt)
+    for path in (gz, zst):
+        assert detect(path).format_id == "litellm"  # type: ignore[union-attr]
+        records, problems = collect(path, fmt)
+        assert problems == []
+        assert records == expected
