@@ -9,7 +9,7 @@ import pytest
 
 from desktop.logs.detect import rank
 from desktop.logs.formats import FORMATS
-from desktop.logs.formats.base import LogFormat, Sample
+from desktop.logs.formats.base import LogFormat, Sample, SqliteFormat
 from desktop.logs.reader import collect
 
 CASES = [(fmt, line) for fmt in FORMATS if fmt.kind != "sqlite" for line in fmt.samples]
@@ -61,3 +61,26 @@ def test_samples_are_read_without_problems(fmt: LogFormat, tmp_path: Path) -> No
     records, problems = collect(path, fmt)
     assert problems == []
     assert records, f"{fmt.id}: its samples hold no call"
+
+
+TABLE_CASES = [
+    (fmt, tables)
+    for fmt in FORMATS
+    if isinstance(fmt, SqliteFormat)
+    for tables in fmt.sample_tables
+]
+
+
+def test_every_sqlite_format_has_sample_tables() -> None:
+    for fmt in FORMATS:
+        if isinstance(fmt, SqliteFormat):
+            assert fmt.sample_tables, f"{fmt.id} has no sample tables"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "tables"), TABLE_CASES, ids=[f"{f.id}-{i}" for i, (f, _) in enumerate(TABLE_CASES)]
+)
+def test_each_sample_table_list_is_detected_as_its_format(
+    fmt: LogFormat, tables: dict[str, list[str]]
+) -> None:
+    _assert_detected_as(fmt, Sample(path=Path("sample.db"), sqlite_tables=tables))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 
+from desktop.logs import json_document
 from desktop.logs.formats import FORMATS
 from desktop.logs.formats.base import Detection, Sample
 from desktop.logs.source import SourceError, is_sqlite, open_binary
@@ -40,6 +41,15 @@ def sample_source(path: Path, max_lines: int = SAMPLE_LINES) -> Sample:
         except (OSError, EOFError) as exc:
             raise SourceError(f"{path}: cannot read ({exc})") from exc
     sample.first_bytes = head[:512]
+    if json_document.head_layout(head).document:
+        # A pretty-printed array or object: sample its elements, not its lines.
+        sample.layout = "json-document"
+        sample.objects, sample.lines_seen, sample.bad_lines = json_document.sample_values(
+            head, max_lines
+        )
+        return sample
+    if head.startswith(json_document.BOM):
+        head = head[len(json_document.BOM) :]
     for raw in head.split(b"\n"):
         if sample.lines_seen >= max_lines:
             break

@@ -2,7 +2,9 @@
 
 This is the sequential reader; the ingest pipeline uses the same functions on
 parallel chunks. Bad lines never stop a read: each becomes a :class:`Problem`
-with its line number and a reason.
+with its line number and a reason. Whole-file JSON documents (pretty arrays or
+objects, see :mod:`desktop.logs.json_document`) are read here too, unit by unit;
+they cannot be split into byte ranges, so read them with :func:`read_records`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from desktop.logs import json_document
 from desktop.logs.formats.base import LogFormat, ReadContext, SqliteFormat
 from desktop.logs.source import Chunk, read_chunks, split_lines
 from desktop.record import CallRecord, Problem
@@ -57,7 +60,10 @@ class ChunkParser:
         open_tail = chunk.last and not chunk.data.endswith(b"\n")
         tail_offset = chunk.offset + chunk.data.rfind(b"\n") + 1
         resume = ReadEnd(chunk.offset + len(chunk.data), chunk.first_line + chunk.data.count(b"\n"))
-        for line, offset, raw in split_lines(chunk):
+        lines = split_lines(chunk)
+        if chunk.offset == 0 and chunk.data.startswith(json_document.BOM):
+            lines = _without_bom(lines)
+        for line, offset, raw in lines:
             if prefilter is not None and prefilter not in raw:
                 continue
             if not raw or raw.isspace():
@@ -72,9 +78,20 @@ class ChunkParser:
                     resume = ReadEnd(offset, line)
                 continue
             yield line, offset, value
-        if open_tail and resume.offset != tail_offset:
-            resume = ReadEnd(resume.offset, resume.line + 1)
+        # A complete last line without its newline was billed: resume after it.
+        # The next byte read will be that newline, which ends this same line,
+        # so the line number stays (``resume.line`` is already this line's).
         self.end = resume
+
+
+def _without_bom(
+    lines: Iterator[tuple[int, int, bytes]],
+) -> Iterator[tuple[int, int, bytes]]:
+    """Drop a UTF-8 byte-order mark (written by some Windows tools) from line 1."""
+    for line, offset, raw in lines:
+        if offset == 0:
+            raw = raw[len(json_document.BOM) :]
+        yield line, offset, raw
 
 
 def read_records(
@@ -89,6 +106,12 @@ def read_records(
     if isinstance(fmt, SqliteFormat):
         yield from fmt.read_sqlite(path, ctx)
         yield ReadEnd(0, 0)
+        return
+    if json_document.file_layout(path).document:
+        doc = json_document.DocumentReader(path, start_offset, start_line)
+        yield from fmt.records(doc.values(), ctx)
+        yield from doc.problems
+        yield ReadEnd(*doc.end)
         return
     parser = ChunkParser(fmt.prefilter)
 

@@ -8,10 +8,16 @@ from desktop.logs.formats.bedrock import BedrockConverse, BedrockInvocation
 from desktop.logs.formats.claude_code import ClaudeCodeHeadless, ClaudeCodeTranscript
 from desktop.logs.formats.codex import CodexExec, CodexRollout
 from desktop.logs.formats.gemini import GeminiApi
+from desktop.logs.formats.langfuse import LangfuseObservations
+from desktop.logs.formats.litellm import LiteLLM
+from desktop.logs.formats.llm_cli import LlmLogsDb
+from desktop.logs.formats.mapped import MappedJsonl
 from desktop.logs.formats.ollama import OllamaApi
 from desktop.logs.formats.openai import OpenAIApi, OpenAIBatch
 from desktop.logs.formats.openrouter import OpenRouterApi
+from desktop.logs.formats.otel import OtelSpans
 from desktop.logs.formats.spendtrail import GenericJsonl, SpendtrailJsonl
+from desktop.logs.formats.sqlite_generic import GenericSqlite
 
 FORMATS: tuple[LogFormat, ...] = (
     SpendtrailJsonl(),
@@ -31,7 +37,15 @@ FORMATS: tuple[LogFormat, ...] = (
     BedrockInvocation(),
     OpenRouterApi(),
     OllamaApi(),
+    # Gateways, tracing and observability exports
+    LiteLLM(),
+    OtelSpans(),
+    LangfuseObservations(),
+    # SQLite databases
+    LlmLogsDb(),
     GenericJsonl(),
+    GenericSqlite(),
+    MappedJsonl(),
 )
 
 _BY_ID = {f.id: f for f in FORMATS}

@@ -37,6 +37,9 @@ class Sample:
     bad_lines: int = 0
     first_bytes: bytes = b""
     sqlite_tables: dict[str, list[str]] | None = None  # table -> column names
+    # "lines" (JSON Lines) or "json-document" (a pretty array/objects: ``objects``
+    # then holds its first elements, and ``lines_seen`` counts elements)
+    layout: str = "lines"
 
     def dicts(self) -> list[dict[str, Any]]:
         return [o for o in self.objects if isinstance(o, dict)]
@@ -105,6 +108,8 @@ class SqliteFormat(LogFormat):
     """A format stored in a SQLite database, read read-only."""
 
     kind = "sqlite"
+    # Example table lists (table -> columns): detection must pick this format for each.
+    sample_tables: ClassVar[tuple[dict[str, list[str]], ...]] = ()
 
     def read_sqlite(self, path: Path, ctx: ReadContext) -> Iterator[CallRecord | Problem]:
         raise NotImplementedError
