@@ -17,7 +17,7 @@ import numpy as np
 
 from desktop.record import STORED_FIELDS, CallRecord
 from desktop.store.schema import CORE_COLUMNS, RECORD_COLUMNS
-from pricing.cells import CostFlag
+from pricing.cells import CostFlag, RateCell
 
 _ASSUMED_CR = int(CostFlag.ASSUMED_CACHE_READ)
 _ASSUMED_W5 = int(CostFlag.ASSUMED_CACHE_WRITE_5M)
@@ -55,6 +55,44 @@ INT_FIELDS = (
 TEXT_FIELDS = tuple(c for c in RECORD_COLUMNS if c not in FLOAT_FIELDS and c not in INT_FIELDS)
 _INDEX = {name: i for i, name in enumerate(RECORD_COLUMNS)}
 _UNPRICED = int(CostFlag.UNPRICED)
+
+
+def price_rows(
+    cells: Sequence[RateCell],
+    rows: np.ndarray,
+    ts: np.ndarray,
+    tokens: Sequence[np.ndarray],
+    cost: np.ndarray,
+    flags: np.ndarray,
+    price_id: np.ndarray,
+) -> None:
+    """Price ``rows`` in place: the first cell whose conditions a call meets wins.
+
+    ``tokens`` are the input, cache read, 5m write, 1h write, output, reasoning
+    and web-search columns. Calls no cell covers stay unpriced, except calls with
+    no usage at all (a rejected request), which cost nothing, price or not.
+    """
+    cost[rows] = np.nan
+    flags[rows] = _UNPRICED
+    price_id[rows] = None
+    prompt = tokens[0][rows] + tokens[1][rows] + tokens[2][rows] + tokens[3][rows]
+    open_rows, open_prompt = rows, prompt
+    for cell in cells:
+        if len(open_rows) == 0:
+            break
+        hit = cell.mask(ts[open_rows], open_prompt)
+        chosen = open_rows[hit]
+        if len(chosen):
+            cost[chosen] = cell.cost_array(*(t[chosen] for t in tokens))
+            flags[chosen] = call_flags(
+                cell.flags, tokens[1][chosen], tokens[2][chosen], tokens[3][chosen]
+            )
+            price_id[chosen] = cell.price_id
+        open_rows, open_prompt = open_rows[~hit], open_prompt[~hit]
+    if len(open_rows):
+        idle = open_rows[(open_prompt + tokens[4][open_rows] + tokens[6][open_rows]) == 0]
+        cost[idle] = 0.0
+        flags[idle] = 0
 
 
 @dataclass(slots=True)
@@ -111,31 +149,12 @@ class Batch:
         cost = np.full(n, np.nan)
         flags = np.full(n, _UNPRICED, dtype=np.int64)
         price_id = np.full(n, None, dtype=object)
-        ts = num["ts"]
         tokens = [num[name] for name in INT_FIELDS[:7]]
-        prompt = tokens[0] + tokens[1] + tokens[2] + tokens[3]
         for (provider, model, tier), code in combos.items():
-            cells = pricer.cells(provider, model, tier)
-            if not cells:
-                continue
             rows = np.flatnonzero(combo_of == code) if len(combos) > 1 else np.arange(n)
-            open_rows = rows
-            for cell in cells:
-                if len(open_rows) == 0:
-                    break
-                hit = cell.mask(ts[open_rows], prompt[open_rows])
-                chosen = open_rows[hit]
-                if len(chosen):
-                    cost[chosen] = cell.cost_array(*(t[chosen] for t in tokens))
-                    flags[chosen] = call_flags(
-                        cell.flags, tokens[1][chosen], tokens[2][chosen], tokens[3][chosen]
-                    )
-                    price_id[chosen] = cell.price_id
-                open_rows = open_rows[~hit]
-        # A call with no usage at all (a rejected request) costs nothing, price or not.
-        idle = np.isnan(cost) & (sum(tokens) == 0)
-        cost[idle] = 0.0
-        flags[idle] = 0
+            price_rows(
+                pricer.cells(provider, model, tier), rows, num["ts"], tokens, cost, flags, price_id
+            )
         num["cost_usd"] = cost
         num["cost_flags"] = flags
         text["price_id"] = price_id.tolist()

@@ -115,6 +115,17 @@ class Frame:
                     self._text.pop(name, None)
             self._rows_gen, self._pricing_gen = rows_gen, pricing_gen
 
+    def adopt_generations(self, rows_gen: int, pricing_gen: int) -> None:
+        """The store moved on but the loaded columns already match it (re-priced in memory)."""
+        with self._lock:
+            self._rows_gen, self._pricing_gen = rows_gen, pricing_gen
+            for name in list(self._num):
+                if name in PRICING_COLUMNS:
+                    self._save(name, {"data": self._num[name]})
+            for name, col in list(self._text.items()):
+                if name in PRICING_COLUMNS:
+                    self._save(name, {"data": col.codes}, col.values)
+
     # -- columns -------------------------------------------------------------------
     def sql_name(self, column: str) -> str:
         """SQL column of a canonical name or a label key."""

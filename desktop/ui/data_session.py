@@ -13,10 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
 from desktop.store.dataset import Dataset
 from desktop.store.ingest import IngestResult, Progress
+from desktop.store.pricer import PricingSpec
 from desktop.store.session import OpenRequest, open_dataset
 from desktop.store.store import Store
 
@@ -72,6 +73,8 @@ class DataSession(QObject):
     loaded = Signal(object)  # IngestResult (also after a cancelled load: partial data)
     load_failed = Signal(str)
     data_changed = Signal()  # prices changed: every view recomputes
+    repriced = Signal(object)  # RepricePlan, once the store holds the new costs too
+    reprice_failed = Signal(str)
     closed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -82,9 +85,56 @@ class DataSession(QObject):
         self.loading = False
         self._loader: Loader | None = None
         self._retired: list[Loader] = []
+        self._engine: Any = None
+        self._writer = QThreadPool(self)  # store writes, one at a time
+        self._writer.setMaxThreadCount(1)
+
+    # -- pricing --------------------------------------------------------------------------
+    def pricing_engine(self) -> Any:
+        """The pricing engine the open data is priced with (loaded once, then cached)."""
+        if self._engine is None:
+            spec = self.request.pricing if self.request is not None else PricingSpec()
+            self._engine = spec.load()
+        return self._engine
+
+    def apply_pricing(self, engine: Any, runner: Any) -> None:
+        """Re-price the open data with ``engine``: views first, then the store.
+
+        ``runner`` is the app's TaskRunner; the in-memory step runs there, the
+        store write on this session's single writer thread.
+        """
+        self._engine = engine
+        dataset = self.dataset
+        if dataset is None:
+            return
+        from desktop.store.reprice import persist_reprice, plan_reprice, reprice_frame
+
+        def in_memory() -> Any:
+            plan = plan_reprice(dataset, engine)
+            reprice_frame(dataset, plan)
+            return plan
+
+        def persist(plan: Any) -> None:
+            relay = _WriteRelay(self)  # lives until its answer arrives
+            relay.done.connect(self.repriced)
+            relay.failed.connect(self.reprice_failed)
+            relay.done.connect(relay.deleteLater)
+            relay.failed.connect(relay.deleteLater)
+            self._writer.start(_WriteJob(lambda: persist_reprice(dataset, plan), plan, relay))
+
+        def done(plan: Any) -> None:
+            self.data_changed.emit()
+            persist(plan)
+
+        runner.submit("session.reprice", in_memory, done, self.reprice_failed.emit)
+
+    def wait_for_writes(self, msecs: int = 30000) -> bool:
+        return self._writer.waitForDone(msecs)
 
     def open(self, request: OpenRequest) -> None:
         self.cancel_loading()
+        if self.request is None or self.request.pricing != request.pricing:
+            self._engine = None
         self.request = request
         self.dataset = None
         self.result = None
@@ -130,6 +180,7 @@ class DataSession(QObject):
         self.cancel_loading()
         for loader in list(self._retired):
             loader.wait(wait_ms)
+        self._writer.waitForDone(wait_ms)
 
     def running_totals(self) -> dict[str, Any]:
         """Counts and cost so far, read while a load is running (call from a worker)."""
@@ -180,3 +231,22 @@ class DataSession(QObject):
         self.dataset = None
         self.result = None
         self.closed.emit()
+
+
+class _WriteRelay(QObject):
+    done = Signal(object)
+    failed = Signal(str)
+
+
+class _WriteJob(QRunnable):
+    def __init__(self, fn: Any, plan: Any, relay: _WriteRelay) -> None:
+        super().__init__()
+        self.fn, self.plan, self.relay = fn, plan, relay
+
+    def run(self) -> None:
+        try:
+            self.fn()
+        except Exception as exc:  # reported; the in-memory prices stay correct
+            self.relay.failed.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self.relay.done.emit(self.plan)
