@@ -102,7 +102,8 @@ def test_standard_logging_payloads() -> None:
     assert sum(r.cache_read_tokens for r in unique) == 41277 + 1536 + 1000 + 900
     assert sum(r.cache_write_5m_tokens for r in unique) == 1830 + 1000 + 500
     assert sum(r.cache_write_1h_tokens for r in unique) == 2000
-    assert sum(r.output_tokens for r in unique) == 212 + 310 + 100 + 50 + 0  # the cache hit (30) was not billed
+    # the cache hit (30 output tokens) was not billed
+    assert sum(r.output_tokens for r in unique) == 212 + 310 + 100 + 50 + 0
 
 
 def test_spend_logs_json_array() -> None:
