@@ -189,6 +189,12 @@ def measure(size: int, work: Path) -> dict:
     return out
 
 
+def ingest_cell(r: dict) -> str:
+    seconds = r["first_ingest"]["ingest_seconds"]
+    ratio = seconds / r["bare_parse"]["seconds"]
+    return f"{seconds:.2f} s ({ratio:.2f}× bare parse, {r['calls'] / seconds:,.0f} calls/s)"
+
+
 def table(results: list[dict]) -> str:
     rows = [
         ("calls", lambda r: f"{r['calls']:,}"),
@@ -196,11 +202,7 @@ def table(results: list[dict]) -> str:
         ("bare orjson.loads loop (1 core)", lambda r: f"{r['bare_parse']['seconds']:.2f} s"),
         (
             "first ingest (parse, price, store)",
-            lambda r: (
-                f"{r['first_ingest']['ingest_seconds']:.2f} s "
-                f"({r['first_ingest']['ingest_seconds'] / r['bare_parse']['seconds']:.2f}× bare parse,"
-                f" {r['calls'] / r['first_ingest']['ingest_seconds']:,.0f} calls/s)"
-            ),
+            lambda r: ingest_cell(r),
         ),
         (
             "first open incl. overview totals",
