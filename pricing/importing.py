@@ -116,7 +116,7 @@ def build_preview(user: UserCatalog, path: Path) -> ImportPreview:
             same = _signature_of_entry(target) == _signature_of_entry(new_entry)
             items.append(ImportItem("unchanged" if same else "changed", name, new_entry, changes))
             continue
-        name = imported.aliases[0] if imported.aliases else imported.model
+        name = imported.model  # the LiteLLM key
         found = matcher.match(name, imported.provider)
         if not isinstance(found, Match) or not found.rule.startswith(("exact", "normaliser")):
             items.append(ImportItem("added", name, imported))

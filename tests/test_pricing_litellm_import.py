@@ -158,7 +158,8 @@ def test_conversion_and_skips() -> None:
     alias = entries["litellm:claude-sonnet-latest"]
     assert alias.versions[0].rates == claude.rates
     assert entries["litellm:xai/grok-4.3"].versions[0].tiers[0].inclusive
-    assert entries["litellm:xai/grok-4.3"].model == "grok-4.3"
+    assert entries["litellm:xai/grok-4.3"].model == "xai/grok-4.3"
+    assert entries["litellm:xai/grok-4.3"].display_name == "grok-4.3"
     flash = entries["litellm:deepseek/deepseek-v4-flash"].versions[0]
     assert flash.rates.cache_read == Decimal("0.006")
     assert [w.utc_weekdays for w in flash.windows] == [
