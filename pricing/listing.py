@@ -33,7 +33,7 @@ def rate(value: Decimal | None) -> str:
 
 
 def describe_tiers(version: PriceVersion) -> str:
-    parts = []
+    parts: list[str] = []
     for tier in version.tiers:
         given = dict(tier.rates.given())
         head = f"{tier.op} {tier.threshold:,}: "
@@ -71,7 +71,7 @@ def describe_window(window: TimeWindow) -> str:
 
 
 def describe_extras(version: PriceVersion) -> str:
-    parts = []
+    parts: list[str] = []
     if version.windows:
         parts.extend(describe_window(w) for w in version.windows)
     if version.rates.reasoning is not None:

@@ -192,16 +192,16 @@ def build_cells(
     """
     requested, unknown_tier = normalise_service_tier(service_tier)
     pairs: list[tuple[RateCell, CellDetail]] = []
+    # (version, start, end): when the version applies; None = open
+    spans: list[tuple[PriceVersion, float | None, datetime | None]] = []
     if today is not None:
-        version = entry.version_at(today)
-        spans = [(version, None, None)]
+        spans.append((entry.version_at(today), None, None))
     else:
-        spans = []
         for index, version in enumerate(entry.versions):
             start = version.effective_from.timestamp() if index and version.effective_from else None
             following = entry.versions[index + 1] if index + 1 < len(entry.versions) else None
-            end = following.effective_from if following else None
-            spans.append((version, start, end))
+            until = following.effective_from if following else None
+            spans.append((version, start, until))
     for version, start, end_at in spans:
         end = end_at.timestamp() if end_at is not None else None
         variant_name, variant_note, flags = _variant_choice(

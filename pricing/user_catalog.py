@@ -246,7 +246,11 @@ class UserCatalog:
         index = _version_index(entry, version)
         current = entry.versions[index]
         if key in EXTRA_KEYS:
-            updated = replace(current, **{key: _value(value, key)})
+            amount = _value(value, key)
+            if key == "per_request":
+                updated = replace(current, per_request=amount)
+            else:
+                updated = replace(current, web_search_per_1k=amount)
         elif key in RATE_KEYS:
             updated = replace(current, rates=current.rates.with_rate(key, _value(value, key)))
         else:

@@ -143,7 +143,7 @@ def theirs_batch(model: str, provider: str, u: Usage) -> float:
 def ours(
     engine: PricingEngine,
     model: str,
-    provider: str,
+    provider: str | None,
     u: Usage,
     tier: str | None = None,
     when: float = WHEN,
