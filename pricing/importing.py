@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pricing.bundled import entry_fingerprint
 from pricing.catalog import ORIGIN_USER, RATE_KEYS, BasedOn, ModelEntry, PriceVersion
+from pricing.describe import describe_tiers, describe_variants, describe_window
 from pricing.file_formats import load_price_file
-from pricing.listing import describe_tiers, describe_variants, describe_window
 from pricing.matching import Match, Matcher
 from pricing.money import plain
 from pricing.resolve import resolve

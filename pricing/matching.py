@@ -236,10 +236,6 @@ class Match:
     model: str
     notes: tuple[str, ...] = ()
 
-    def describe(self) -> str:
-        text = f"{self.display_name} [{self.entry_id}, {self.origin}] by {self.rule}"
-        return text + "".join(f"; {note}" for note in self.notes)
-
 
 @dataclass(frozen=True, slots=True)
 class NoMatch:

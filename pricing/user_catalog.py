@@ -42,6 +42,7 @@ from pricing.importing import ImportPreview, apply_import, build_preview
 from pricing.money import parse_decimal
 from pricing.user_layer import (
     atomic_write,
+    bundled_changed,
     default_user_file,
     layer,
     override_note,
@@ -104,6 +105,11 @@ class UserCatalog:
         if entry is None or base is None:
             return ""
         return override_note(entry, base)
+
+    def bundled_changed(self, entry_id: str) -> bool:
+        """True when the bundled price moved since this override was made (for a badge)."""
+        entry, base = self.get(entry_id), self._bundled.get(entry_id)
+        return entry is not None and base is not None and bundled_changed(entry, base)
 
     def save(self) -> None:
         """Write the user's file atomically, keeping the previous one as ``.bak``."""

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from pricing.bundled import bundled_catalog
-from pricing.listing import markdown_listing
+from pricing.catalog_json import catalog_from_document, load_json_text
+from pricing.listing import FORMAT_SECTION, markdown_listing
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "pricing-catalog.md"
@@ -20,6 +21,15 @@ def test_docs_listing_is_fresh() -> None:
         "docs/pricing-catalog.md is stale; regenerate it with "
         "`python -m pricing.listing > docs/pricing-catalog.md`"
     )
+
+
+def test_format_example_in_the_docs_is_valid() -> None:
+    example = FORMAT_SECTION.split("```json\n", 1)[1].split("```", 1)[0]
+    catalog, problems = catalog_from_document(
+        load_json_text(example, "example"), origin="user", name="example"
+    )
+    assert problems == []
+    assert [v.label for v in catalog.entries[0].versions] == ["since launch", "2026-12-01"]
 
 
 BLOCK_QT = """

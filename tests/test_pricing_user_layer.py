@@ -227,6 +227,8 @@ def test_override_shows_when_the_bundled_price_changed_underneath(user_file: Pat
     status = reloaded.override_status("openai/o3")
     assert "bundled price has changed since" in status
     assert "2026-12-01" in status
+    assert reloaded.bundled_changed("openai/o3")
+    assert not UserCatalog.load(user_file).bundled_changed("openai/o3")
     assert (
         UserCatalog.load(user_file)
         .override_status("openai/o3")
