@@ -394,7 +394,9 @@ def _scope_filter(scope: str | None, route: str | None, fallback: bool) -> _Scop
         return _any_scope
     scope = scope or "standard"  # no profile prefix: in-region on-demand, list price
     if fallback:
-        # pricing Bedrock from the model maker's list: only the list-price profiles
+        # models without a Bedrock entry cost the maker's list price in every profile
+        # (the regional premium starts with Claude 4.5, which has entries), except in
+        # GovCloud, which is priced differently
         if scope == "gov":
             return None
         return _any_scope

@@ -206,6 +206,18 @@ def test_user_entry_with_bundled_id_overrides_and_new_ids_add(user_file: Path) -
     assert len([e for e in engine.catalog.entries if e.id == "openai/gpt-4.1"]) == 1
 
 
+def test_a_user_model_with_a_bundled_name_wins(user_file: Path) -> None:
+    user = UserCatalog(user_file)
+    user.add_model(
+        "me/gpt-4o-negotiated", provider="openai", model="gpt-4o", rates={"input": 1, "output": 4}
+    )
+    engine = PricingEngine(user.effective())
+    match = engine.match("gpt-4o", "openai")
+    assert match is not None
+    assert match.entry_id == "me/gpt-4o-negotiated"
+    assert engine.match("gpt-4o-2024-08-06", "openai").entry_id == "openai/gpt-4o-2024-08-06"  # type: ignore[union-attr]
+
+
 def test_override_shows_when_the_bundled_price_changed_underneath(user_file: Path) -> None:
     user = UserCatalog(user_file)
     user.set_rate("openai/o3", "input", "1.9")
