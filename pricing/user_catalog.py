@@ -177,7 +177,6 @@ class UserCatalog:
             display_name=display_name.strip() or model.strip(),
             aliases=(),
             match=(),
-            scope=source.scope,
             origin=ORIGIN_USER,
             based_on=None,
         )
@@ -331,7 +330,8 @@ class UserCatalog:
         index = _version_index(entry, version)
         current = entry.versions[index]
         if threshold is None:
-            updated = replace(current, tiers=())
+            variants = tuple((name, replace(v, tier_rates=())) for name, v in current.variants)
+            updated = replace(current, tiers=(), variants=variants)
         else:
             if op not in (">", ">="):
                 raise PricingValidationError(f'the comparison must be ">" or ">=", not {op!r}')

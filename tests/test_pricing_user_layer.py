@@ -399,6 +399,17 @@ def test_duplicate_and_tier_and_variant_rates(user_file: Path) -> None:
     assert rule.rule == "user rule prefix 'sonnet-neg'"
 
 
+def test_removing_a_tier_also_removes_variant_tier_rates(user_file: Path) -> None:
+    user = UserCatalog(user_file)
+    user.add_model("me/m", provider="ollama", model="m", rates={"input": 1, "output": 2})
+    user.set_long_context("me/m", 1000, rates={"input": 2, "output": 4})
+    user.set_variant("me/m", "priority", rates={"input": 3}, tier_rates={1000: {"input": 5}})
+    user.set_long_context("me/m", None)
+    version = user.get("me/m").versions[0]  # type: ignore[union-attr]
+    assert version.tiers == ()
+    assert version.variant("priority").tier_rates == ()  # type: ignore[union-attr]
+
+
 def test_user_added_model_prices_all_its_earlier_calls(user_file: Path) -> None:
     user = UserCatalog(user_file)
     user.add_model(
