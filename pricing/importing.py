@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pricing.bundled import entry_fingerprint
-from pricing.catalog import ORIGIN_USER, RATE_KEYS, BasedOn, ModelEntry, PriceVersion
+from pricing.catalog import ORIGIN_USER, RATE_KEYS, BasedOn, ModelEntry, PriceVersion, TimeWindow
 from pricing.describe import describe_tiers, describe_variants, describe_window
 from pricing.file_formats import load_price_file
 from pricing.matching import Match, Matcher
@@ -180,26 +180,49 @@ _Signature = tuple[object, ...]
 
 
 def _signature(version: PriceVersion) -> _Signature:
-    """Every effective rate of a version, for every tier, variant and window."""
+    """Every effective rate of a version: per variant, tier and half hour of the week.
+
+    Time windows are compared by what they charge when, so two ways of writing
+    the same schedule (peak rates as the base with off-peak windows, or the
+    other way round) compare equal.
+    """
     parts: list[object] = [tuple((t.threshold, t.inclusive) for t in version.tiers)]
+    slots = _week_slots(version) if version.windows else (None,)
     for variant in (None, "batch", "flex", "priority"):
-        present = variant is None or version.variant(variant) is not None
+        if variant is not None and version.variant(variant) is None:
+            parts.append(None)
+            continue
         for tier in (None, *range(len(version.tiers))):
-            for window in (None, *version.windows):
-                if not present:
-                    parts.append(None)
-                    continue
+            for window in slots:
                 rates, _ = resolve(version, tier, variant, window)
                 parts.append(
                     (
                         tuple(rates.rate(k) for k in RATE_KEYS),
                         rates.per_request,
                         rates.per_web_search,
-                        window.utc_times if window else None,
-                        window.utc_weekdays if window else None,
                     )
                 )
     return tuple(parts)
+
+
+def _week_slots(version: PriceVersion) -> tuple[TimeWindow | None, ...]:
+    """The window in force in each half hour of the week (Monday 00:00 first)."""
+    slots: list[TimeWindow | None] = []
+    for slot in range(7 * 48):
+        weekday, minute = divmod(slot, 48)
+        minute *= 30
+        slots.append(
+            next(
+                (
+                    w
+                    for w in version.windows
+                    if (w.utc_weekdays is None or weekday in w.utc_weekdays)
+                    and any(lo <= minute < hi for lo, hi in w.utc_minutes)
+                ),
+                None,
+            )
+        )
+    return tuple(slots)
 
 
 def _signature_of_entry(entry: ModelEntry) -> _Signature:

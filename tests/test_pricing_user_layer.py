@@ -529,3 +529,37 @@ def test_import_our_format_by_id(user_file: Path, tmp_path: Path) -> None:
     user.apply_import(preview, include_changed=False)
     assert user.get("me/a").versions[0].rates.input == Decimal(1)  # type: ignore[union-attr]
     assert user.get("me/b") is not None
+
+
+def test_import_compares_time_windows_by_what_they_charge(user_file: Path, tmp_path: Path) -> None:
+    # LiteLLM writes DeepSeek V4 as peak rates plus off-peak windows, we write the
+    # reverse; the same schedule must not show up as a change
+    source = tmp_path / "deepseek.json"
+    source.write_text(
+        json.dumps(
+            {
+                "deepseek/deepseek-v4-flash": {
+                    "input_cost_per_token": 3e-07,
+                    "output_cost_per_token": 1.2e-06,
+                    "input_cost_per_token_cache_hit": 6e-09,
+                    "litellm_provider": "deepseek",
+                    "mode": "chat",
+                    "off_peak_pricing": {
+                        "input_cost_per_token": 1.5e-07,
+                        "output_cost_per_token": 6e-07,
+                        "cache_read_input_token_cost": 3e-09,
+                        "windows": [
+                            {
+                                "hours_utc": ["00:00-01:00", "04:00-06:00", "10:00-00:00"],
+                                "weekdays": [1, 2, 3, 4, 5],
+                            },
+                            {"hours_utc": "00:00-00:00", "weekdays": [6, 7]},
+                        ],
+                    },
+                }
+            }
+        )
+    )
+    preview = UserCatalog(user_file).preview_import(source)
+    assert [i.entry.id for i in preview.unchanged] == ["deepseek/deepseek-v4-flash"]
+    assert preview.changed == ()
