@@ -94,8 +94,13 @@ def test_cost_is_monotone_in_every_bucket(
     tier=tiers,
 )
 def test_new_version_never_changes_earlier_calls(
-    entry, effective, earlier, rate, usage, tier
-) -> None:  # type: ignore[no-untyped-def]
+    entry: ModelEntry,
+    effective: float,
+    earlier: float,
+    rate: Decimal,
+    usage: Usage,
+    tier: str | None,
+) -> None:
     when = datetime.fromtimestamp(int(effective), UTC)
     if any(v.effective_from == when for v in entry.versions):
         return
