@@ -311,6 +311,8 @@ class Generator:
             left -= len(outcomes)
             if ok:
                 context += new + visible  # reasoning is not sent back
+            else:
+                ctx.forget(context)  # the failed message is not re-sent as it was
             t += self._think_gap(t - s.start, 35_000, 0.08)
 
     def _review(self, s: Session, workload: Workload) -> None:
@@ -337,6 +339,8 @@ class Generator:
             turn += 1
             if ok:
                 context += new + visible
+            else:
+                ctx.forget(context)
             t += min(int(lognormal(rng, 3 * MINUTE, 1.0)), 40 * MINUTE)  # reading the review
 
     def _agent(self, s: Session, workload: Workload) -> None:
@@ -348,7 +352,12 @@ class Generator:
         limit = ctx.model.context
         if marathon and ctx.model.provider == "anthropic":
             limit = SONNET_1M_CONTEXT  # 1M-context beta
-        soft_limit = min(int(limit * 0.92), 390_000 if marathon else limit)
+        if not marathon:
+            soft_limit = int(limit * 0.92)  # compacts before the provider refuses
+        elif limit >= SONNET_1M_CONTEXT:
+            soft_limit = 390_000  # the agent's own budget on 1M-context deployments
+        else:
+            soft_limit = limit  # runs into context_length_exceeded, then compacts
         system = 14_000  # instructions + tool definitions
         trace = self._id_trace()
         self._warm_shared_prefix(ctx, s.start, system, 0.4)
@@ -383,6 +392,8 @@ class Generator:
             turn += 1
             if ok:
                 context += new + visible
+            else:
+                ctx.forget(context)
             median, sigma, cap = (5500, 0.5, 20_000) if marathon else (2500, 1.0, 30_000)
             new = min(int(lognormal(rng, median, sigma)), cap) + 30
             prompt = choose(rng, self.pools.tool_result)
@@ -411,6 +422,8 @@ class Generator:
             used += len(outcomes)
             if ok:
                 context += new + visible
+            else:
+                ctx.forget(context)
                 report = visible
             new = int(rng.uniform(1500, 4000))  # fetched pages
             prompt = "[tool_result web_search] 5 results"
