@@ -19,15 +19,16 @@ from pathlib import Path
 import orjson
 
 from desktop.demo._calls import Generator, Record
-from desktop.demo._world import DAY_MS, DAYS, START_MS, Planner
+from desktop.demo._world import DAY_MS, DAYS, END_MS, HOUR_MS, START_MS, Planner
 
 __all__ = ["write_demo_data"]
 
 MONTHS = ("2026-05", "2026-06", "2026-07")
 _MONTH_STARTS = (START_MS, START_MS + 31 * DAY_MS, START_MS + 61 * DAY_MS, START_MS + DAYS * DAY_MS)
-# Sessions last well under a day, so calls older than this behind the current
-# session start can no longer be overtaken and are written out.
-_FLUSH_LAG_MS = DAY_MS
+# Sessions are generated in start order, so no later session can write a call
+# before the current start, except that sessions running past July are shifted
+# back (by less than a day): the last day is held until the end.
+_HOLD_FROM_MS = END_MS + 1 - DAY_MS
 
 
 def write_demo_data(directory: Path, calls: int = 50_000, seed: int = 7) -> list[Path]:
@@ -44,8 +45,9 @@ def write_demo_data(directory: Path, calls: int = 50_000, seed: int = 7) -> list
         pending: list[Record] = []
         flushed_to = START_MS
         for session in sessions:
-            if session.start - _FLUSH_LAG_MS > flushed_to + DAY_MS:
-                flushed_to = session.start - _FLUSH_LAG_MS
+            if session.start > flushed_to + HOUR_MS:
+                # A small buffer keeps the records being sorted and written in CPU cache.
+                flushed_to = min(session.start, _HOLD_FROM_MS)
                 pending = out.write_before(pending, flushed_to)
             pending.extend(generator.session(session))
         out.write_before(pending, None)

@@ -45,6 +45,7 @@ T = TypeVar("T")
 MINUTE = 60_000
 TTL_5M = 5 * MINUTE
 TTL_1H = 60 * MINUTE
+MAX_SESSION_MS = 23 * 60 * MINUTE
 RETRYABLE = ("rate_limit", "overloaded", "timeout", "timeout_billed", "flex")
 ERROR_TEXT = {
     "rate_limit": "rate_limit_error: 429 Too Many Requests",
@@ -152,6 +153,8 @@ class Generator:
         workload = self.workloads[s.workload]
         self._kinds[workload.feature.kind](s, workload)
         last = self.records[-1][0]  # records are appended in time order
+        # The writer relies on this bound (bounded gaps and retries guarantee it).
+        assert last - s.start < MAX_SESSION_MS, "session longer than the writer allows"
         if last > END_MS:
             shift = last - END_MS + int(self.rng.random() * 30 * MINUTE)
             self.records = [(t - shift, rec) for t, rec in self.records]
