@@ -528,6 +528,27 @@ def test_sub_agent_side_calls(conversations: dict[str, list[Call]]) -> None:
     assert mixed >= 3
 
 
+def test_sub_agent_report_feeds_the_main_agent(conversations: dict[str, list[Call]]) -> None:
+    fed, runs = 0, 0
+    for conversation in conversations.values():
+        previous_main: Call | None = None
+        report = 0
+        for call in conversation:
+            if call["status"] != "ok":
+                continue
+            if call["labels"].get("sidechain"):
+                report = call["output_tokens"] - call["reasoning_tokens"]
+                continue
+            if report and previous_main is not None:
+                visible = previous_main["output_tokens"] - previous_main["reasoning_tokens"]
+                growth = prompt_total(call) - prompt_total(previous_main) - visible
+                fed += growth >= report
+                runs += 1
+            previous_main, report = call, 0
+    assert runs >= 3
+    assert fed >= 0.9 * runs  # the report comes back as the next tool result
+
+
 def test_gateway_reported_cost(calls: list[Call]) -> None:
     reported = [c for c in calls if "reported_cost_usd" in c]
     assert {c["labels"]["route"] for c in reported} == {"/v1/agents"}

@@ -46,7 +46,6 @@ MINUTE = 60_000
 TTL_5M = 5 * MINUTE
 TTL_1H = 60 * MINUTE
 MAX_SESSION_MS = 23 * 60 * MINUTE
-RETRYABLE = ("rate_limit", "overloaded", "timeout", "timeout_billed", "flex")
 ERROR_TEXT = {
     "rate_limit": "rate_limit_error: 429 Too Many Requests",
     "overloaded": "overloaded_error: 529 Overloaded",
@@ -138,7 +137,7 @@ class Generator:
             "digest": self._digest,
             "single": self._single,
         }
-        self._shapes: dict[str, Callable[[str, bool], Shape]] = {
+        self._shapes: dict[str, Callable[[str, int], Shape]] = {
             "classify": self._shape_classify,
             "search": self._shape_search,
             "summarize": self._shape_summarize,
@@ -216,7 +215,7 @@ class Generator:
         ctx = self._ctx(s, workload, conv=conv, cache=False)
         lang = str(ctx.labels["language"])
         shape = self._shapes[name]
-        prompt_total, shared, out, prompt, response = shape(lang, s.flag == OUTLIER)
+        prompt_total, shared, out, prompt, response = shape(lang, s.flag)
         if s.flag in (RETRY, TIMEOUT_RETRY):
             outcomes = self._forced_outcomes(ctx, s)
         else:
@@ -226,10 +225,10 @@ class Generator:
             ctx, s.start, prompt_total, out, 0, 0, prompt, response, outcomes, self._id_trace()
         )
 
-    def _shape_classify(self, lang: str, outlier: bool) -> Shape:
+    def _shape_classify(self, lang: str, flag: int) -> Shape:
         rng = self.rng
         system = 420
-        if outlier:
+        if flag == OUTLIER:
             body = int(rng.uniform(80_000, 115_000))
             prompt = "Classify this ticket: [attached: signed-contract-2026.pdf, 318 pages]"
             return system + body, 0, 16, prompt, '{"label":"other","confidence":0.41}'
@@ -242,7 +241,7 @@ class Generator:
         response = choose(rng, self.pools.labels)
         return system + body, 0, 12 + int(rng.random() * 6), prompt, response
 
-    def _shape_search(self, lang: str, outlier: bool) -> Shape:
+    def _shape_search(self, lang: str, flag: int) -> Shape:
         rng = self.rng
         system = 1150  # instructions + few-shot examples: a cacheable shared prefix
         answer = choose(rng, self.pools.answers[lang])
@@ -256,27 +255,32 @@ class Generator:
         prompt = choose(rng, self.pools.queries[lang])
         return system + int(lognormal(rng, 2400, 0.4)) + 20, system, out, prompt, answer
 
-    def _shape_summarize(self, lang: str, outlier: bool) -> Shape:
+    def _shape_summarize(self, lang: str, flag: int) -> Shape:
         rng = self.rng
         system = 700
-        if outlier:
+        if flag == OUTLIER:
             doc = int(rng.uniform(800_000, 950_000))
             prompt = "Summarize the attached annual-report-2025-full.pdf (1,204 pages)"
             return system + doc, 0, int(rng.uniform(1500, 3000)), prompt, "• Revenue up 12%…"
+        if flag == TIMEOUT_RETRY:
+            doc = int(rng.uniform(40_000, 90_000))  # long enough to time out once
+            prompt = f"Summarize the attached contract bundle ({doc // 600} pages)"
+            return system + doc, 0, int(rng.uniform(600, 1200)), prompt, "• Term: 24 months…"
         prompt = choose(rng, self.pools.docs[lang])
         response = choose(rng, self.pools.summaries[lang])
         doc = min(int(lognormal(rng, 2500, 0.8)), 120_000)
         return system + doc, 0, int(lognormal(rng, 260, 0.4)) + 30, prompt, response
 
-    def _shape_translate(self, lang: str, outlier: bool) -> Shape:
+    def _shape_translate(self, lang: str, flag: int) -> Shape:
         rng = self.rng
         system = 300
-        if outlier:
+        if flag == OUTLIER:
             source = int(rng.uniform(250_000, 350_000))
             prompt = (
                 f"Translate the attached user manual (410 pages) to {text.LANGUAGE_NAMES[lang]}"
             )
-            return system + source, 0, int(rng.uniform(50_000, 64_000)), prompt, "1. Einleitung…"
+            response = f"{choose(rng, text.SENTENCES)[lang]} … (410 pages)"
+            return system + source, 0, int(rng.uniform(50_000, 64_000)), prompt, response
         sentence = choose(rng, text.SENTENCES)
         prompt = (
             f"Translate to {text.LANGUAGE_NAMES[lang]}: {sentence['de' if lang == 'en' else 'en']}"
@@ -374,7 +378,7 @@ class Generator:
                 left -= used
                 new, prompt = report + 60, f"[tool_result task] researcher returned {report} tokens"
             if context + new > limit and left >= 2:
-                t = self._context_error(ctx, t, context + new, trace, prompt)
+                t = self._context_error(ctx, t, context + new, limit, trace, prompt)
                 left -= 1
             if context + new > soft_limit:
                 context = system + 6000  # compaction: history replaced by a summary
@@ -425,20 +429,23 @@ class Generator:
             used += len(outcomes)
             if ok:
                 context += new + visible
+                report = visible
             else:
                 ctx.forget(context)
-                report = visible
             new = int(rng.uniform(1500, 4000))  # fetched pages
             prompt = "[tool_result web_search] 5 results"
             t += int(rng.uniform(500, 4000))
         return t, max(report, 300), used
 
-    def _context_error(self, ctx: Ctx, t: int, prompt_total: int, trace: str, prompt: str) -> int:
+    def _context_error(
+        self, ctx: Ctx, t: int, prompt_total: int, limit: int, trace: str, prompt: str
+    ) -> int:
+        """The provider refuses an over-long prompt (not billed, not retried)."""
         latency = int(self.rng.uniform(150, 600))
+        error = f"{ERROR_TEXT['context']}: prompt is {prompt_total} tokens, limit {limit}"
         self._emit(
-            ctx, t, (0, 0, 0, 0), 0, 0, 0, self._id_request(), trace, None,
-            f"{ERROR_TEXT['context']}: prompt is {prompt_total} tokens, limit {ctx.model.context}",
-            latency, prompt, None,
+            ctx, t, (0, 0, 0, 0), 0, 0, 0, self._id_request(), trace, None, error, latency,
+            prompt, None,
         )  # fmt: skip
         return t + latency + int(self.rng.uniform(1000, 5000))
 
@@ -465,7 +472,6 @@ class Generator:
         rng = self.rng
         language = workload.tenant.languages[0][0]
         ctx = self._ctx(s, workload, labels=self._labels(workload, language), cache=False)
-        ctx.conv = None
         prompt, response = choose(rng, self.pools.digest[language])
         prompt = prompt.replace("{tenant}", workload.tenant.name)
         total = 900 + int(lognormal(rng, 14_000, 0.5))
@@ -483,22 +489,19 @@ class Generator:
             rate *= OUTAGE_FACTOR
         if ctx.tier == "flex":
             rate += 0.03
+        # Every error kind drawn here is retried (same request id) while attempts remain.
         outcomes: list[str | None] = []
         while len(outcomes) < budget:
             if rng.random() >= rate:
                 outcomes.append(None)
                 break
             outcomes.append(self._error_kind(ctx))
-            if outcomes[-1] not in RETRYABLE:
-                break
         return outcomes
 
     def _forced_outcomes(self, ctx: Ctx, s: Session) -> list[str | None]:
         if s.flag == TIMEOUT_RETRY:
             return ["timeout_billed", None]
         kind = self._error_kind(ctx)
-        while kind not in RETRYABLE:
-            kind = self._error_kind(ctx)
         last = None if self.rng.random() < 0.9 else kind  # sometimes every attempt fails
         return [kind] * (s.size - 1) + [last]
 

@@ -95,7 +95,7 @@ FEATURES: dict[str, Feature] = {
         ),
         Feature("classify", "/v1/classify", "single", 0.14, "tickets", 30, (("gpt-4o-mini", 1.0),)),
         Feature(
-            "translate", "/v1/translate", "single", 0.07, "business", 60, (("gpt-4.1-mini", 1.0),)
+            "translate", "/v1/translate", "single", 0.07, "business", 600, (("gpt-4.1-mini", 1.0),)
         ),
         Feature(
             "embeddings-index",
