@@ -28,6 +28,7 @@ from desktop.demo._world import (
     OUTAGE,
     OUTLIER,
     RETRY,
+    SONNET,
     START_MS,
     TENANTS,
     TIMEOUT_RETRY,
@@ -252,8 +253,8 @@ class Generator:
             total = system + passages
             shared = total if rng.random() < 0.5 else system
             return total, shared, out, prompt, answer
-        prompt = choose(rng, self.pools.queries[lang])
-        return system + int(lognormal(rng, 2400, 0.4)) + 20, system, out, prompt, answer
+        prompt, passages = choose(rng, self.pools.queries[lang])
+        return system + passages, system, out, prompt, answer
 
     def _shape_summarize(self, lang: str, flag: int) -> Shape:
         rng = self.rng
@@ -282,10 +283,12 @@ class Generator:
             response = f"{choose(rng, text.SENTENCES)[lang]} … (410 pages)"
             return system + source, 0, int(rng.uniform(50_000, 64_000)), prompt, response
         sentence = choose(rng, text.SENTENCES)
+        words = int(lognormal(rng, 330, 0.7)) + 8
+        source = int(words * 1.35)  # the preview shows the first sentence and the length
+        target = text.LANGUAGE_NAMES[lang]
         prompt = (
-            f"Translate to {text.LANGUAGE_NAMES[lang]}: {sentence['de' if lang == 'en' else 'en']}"
+            f"Translate to {target} ({words} words): {sentence['de' if lang == 'en' else 'en']}"
         )
-        source = int(lognormal(rng, 450, 0.7)) + 10
         return system + source, 0, int(source * rng.uniform(0.9, 1.4)), prompt, sentence[lang]
 
     # -- conversations ------------------------------------------------------------
@@ -357,8 +360,8 @@ class Generator:
         ctx = self._ctx(s, workload, conv=self._id_conv(), ttl=TTL_1H)
         lang = str(ctx.labels["language"])
         limit = ctx.model.context
-        if marathon and ctx.model.provider == "anthropic":
-            limit = SONNET_1M_CONTEXT  # 1M-context beta
+        if marathon and ctx.model.name == SONNET:
+            limit = SONNET_1M_CONTEXT  # the 1M-context beta (Sonnet only)
         if not marathon:
             soft_limit = int(limit * 0.92)  # compacts before the provider refuses
         elif limit >= SONNET_1M_CONTEXT:
@@ -732,7 +735,6 @@ class _Pools:
         self.ask = per_language(text.ASK, 60)
         self.reply = per_language(text.REPLY, 40)
         self.answers = per_language(text.ANSWER, 12)
-        self.queries = per_language(text.QUERY, 30)
         self.docs = per_language(text.DOC, 20)
         self.summaries = per_language(text.SUMMARY, 20)
         self.task = per_language(text.AGENT_TASK, 12)
@@ -744,6 +746,11 @@ class _Pools:
             for lang in text.LANGUAGES
         }
         # Tickets: one token count per distinct text, so equal prompts bill equally.
+        # Free-form queries: retrieved passages fixed per distinct text, like the FAQ.
+        self.queries = {
+            lang: tuple((q, int(lognormal(rng, 2400, 0.4)) + 20) for q in dict.fromkeys(queries))
+            for lang, queries in per_language(text.QUERY, 200).items()
+        }
         self.tickets = {
             lang: tuple((t, int(lognormal(rng, 90, 0.8)) + 8) for t in dict.fromkeys(tickets))
             for lang, tickets in per_language(text.TICKET, 40).items()
