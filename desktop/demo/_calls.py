@@ -24,6 +24,7 @@ from desktop.demo._catalog import (
 )
 from desktop.demo._world import (
     END_MS,
+    LANGUAGE_CHOICES,
     MARATHON,
     OUTAGE,
     OUTLIER,
@@ -35,7 +36,6 @@ from desktop.demo._world import (
     Session,
     Workload,
     lognormal,
-    pick,
 )
 
 Record = tuple[int, dict[str, object]]
@@ -116,6 +116,11 @@ class Ctx:
         self.report = report
         self.speed = SPEED.get(tier, 1.0)
 
+    def reuse(self, labels: dict[str, object], conv: str | None) -> Ctx:
+        """Start a new session on this context (cheaper than building one)."""
+        self.labels, self.conv, self.cached, self.expiry = labels, conv, 0, 0
+        return self
+
     def forget(self, keep: int) -> None:
         self.cached = min(self.cached, keep)
 
@@ -130,6 +135,7 @@ class Generator:
         self.pools = _Pools(random.Random(f"spendtrail-demo:{seed}:text"))
         self._users = _user_ids()
         self._system = {t.name: 1800 + 300 * (i % 8) for i, t in enumerate(TENANTS)}
+        self._single_ctx: dict[tuple[int, str, str], Ctx] = {}
         self._kinds: dict[str, Callable[[Session, Workload], None]] = {
             "chat": self._chat,
             "review": self._review,
@@ -175,8 +181,7 @@ class Generator:
             users = self._users[tenant.name]
             user = users[int(len(users) * rng.random() ** 2.5)]  # a few power users
         if language is None:
-            languages = tenant.languages
-            language = languages[0][0] if len(languages) == 1 else pick(rng, languages)
+            language = LANGUAGE_CHOICES[tenant.name].pick(rng)
         return {
             "tenant": tenant.name,
             "feature": workload.feature.name,
@@ -213,7 +218,12 @@ class Generator:
     def _single(self, s: Session, workload: Workload) -> None:
         name = workload.feature.name
         conv = self._id_conv() if name == "summarize" else None  # the UI's document thread
-        ctx = self._ctx(s, workload, conv=conv, cache=False)
+        labels = self._labels(workload)
+        key = (s.workload, s.model, s.tier)
+        ctx = self._single_ctx.get(key)
+        if ctx is None:
+            ctx = self._single_ctx[key] = self._ctx(s, workload, labels=labels, cache=False)
+        ctx.reuse(labels, conv)
         lang = str(ctx.labels["language"])
         shape = self._shapes[name]
         prompt_total, shared, out, prompt, response = shape(lang, s.flag)

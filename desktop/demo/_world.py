@@ -259,6 +259,7 @@ class Workload:
     feature: Feature
     models: tuple[tuple[str, float], ...]
     weight: float
+    choices: Choices  # the models, ready to pick from
 
 
 def day_factor(tenant: Tenant, day: int) -> float:
@@ -295,7 +296,7 @@ def workloads() -> list[Workload]:
             weight = tenant.weight * feature.share * tenant.mix.get(feature.name, 1.0) * active
             if weight > 0:
                 models = tenant.models.get(feature.name, feature.models)
-                out.append(Workload(tenant, feature, models, weight))
+                out.append(Workload(tenant, feature, models, weight, Choices(models)))
     return out
 
 
@@ -315,24 +316,35 @@ def allocate(total: int, weights: list[float]) -> list[int]:
     return counts
 
 
-def pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
-    if len(options) == 1:
-        return options[0][0]
-    x = rng.random() * sum(w for _, w in options)
-    for name, w in options:
-        x -= w
-        if x < 0:
-            return name
-    return options[-1][0]
+class Choices:
+    """Weighted options, with the cumulative weights worked out once."""
+
+    __slots__ = ("cumulative", "names")
+
+    def __init__(self, options: tuple[tuple[str, float], ...]) -> None:
+        self.names = tuple(name for name, _ in options)
+        self.cumulative = tuple(accumulate(weight for _, weight in options))
+
+    def pick(self, rng: random.Random) -> str:
+        if len(self.names) == 1:
+            return self.names[0]
+        return self.names[bisect_right(self.cumulative, rng.random() * self.cumulative[-1])]
+
+
+LANGUAGE_CHOICES = {tenant.name: Choices(tenant.languages) for tenant in TENANTS}
 
 
 # Standard normal quantiles: a table lookup is much cheaper than rng.gauss() and
 # bounds the tails at about +-3.5 sigma, so no natural call drifts to 100x.
 _QUANTILES = tuple(NormalDist().inv_cdf((i + 0.5) / 4096) for i in range(4096))
+_FACTORS: dict[float, tuple[float, ...]] = {}  # sigma -> exp(sigma * quantile), built on use
 
 
 def lognormal(rng: random.Random, median: float, sigma: float) -> float:
-    return median * math.exp(sigma * _QUANTILES[rng.getrandbits(12)])
+    factors = _FACTORS.get(sigma)
+    if factors is None:
+        factors = _FACTORS[sigma] = tuple(math.exp(sigma * q) for q in _QUANTILES)
+    return median * factors[rng.getrandbits(12)]
 
 
 def geometric(rng: random.Random, p: float) -> int:
@@ -463,7 +475,7 @@ class Planner:
             )
         if flag == TIMEOUT_RETRY:
             return "gpt-4.1-mini"
-        model = pick(self.rng, workload.models)
+        model = workload.choices.pick(self.rng)
         if (
             workload.feature.name == "summarize"
             and start >= START_MS + SUMMARIZE_AB_DAY * DAY_MS
