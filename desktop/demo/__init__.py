@@ -1,11 +1,26 @@
 """Deterministic demo call logs in Spendtrail's own JSONL format.
 
 ``write_demo_data(directory, calls, seed)`` writes three month files
-(``calls-2026-05.jsonl`` .. ``calls-2026-07.jsonl``) of realistic LLM API calls:
-a dozen tenants with business-hour rhythms, multi-turn conversations with
-provider-specific prompt caching, retries, batch/flex/priority tiers and a few
-deliberate anomalies for the app to surface. Same ``calls`` and ``seed`` give
-byte-identical files on any machine.
+(``calls-2026-05.jsonl`` .. ``calls-2026-07.jsonl``) of realistic LLM API calls.
+Same ``calls`` and ``seed`` give byte-identical files on any machine.
+
+The story (see ``_world`` for the tables):
+
+* 12 tenants in their own time zones; globex and northwind are the big ones,
+  monarch goes live on 8 June, northwind has a summer sale 6-8 July.
+* Cost is dominated by ``agent-research`` (/v1/agents, Claude Sonnet with the
+  1h cache TTL, Opus for tyrell, GPT-5, Gemini 2.5 Pro, DeepSeek Reasoner),
+  then ``code-review`` and ``support-chat``.
+* Deliberate anomalies: four 60-call "marathon" agent runs (globex Sonnet 1M
+  and umbrella Gemini Pro past 200k tokens; northwind GPT-5 and tyrell Opus
+  hit ``context_length_exceeded`` and compact); ~0.05% 100x calls (whole
+  documents pasted into classify, summarize and translate); billed timeouts
+  retried under the same request id (double billing); /v1/summarize moving
+  40% to Claude Haiku from 16 June; an Anthropic overload spike on 18 June
+  13:00-16:00 UTC; the unpriced ``acme-llm-7b-ft`` (globex/initech classify);
+  a gateway ``reported_cost_usd`` on /v1/agents that ignores long-context
+  rates and drifts a few percent on some calls.
+* Every scripted feature appears from about 8,000 calls up.
 """
 
 from __future__ import annotations
@@ -55,7 +70,7 @@ def write_demo_data(directory: Path, calls: int = 50_000, seed: int = 7) -> list
 
 
 class _MonthFiles:
-    """Buffered month files; records arrive in time order, tagged with epoch ms."""
+    """Buffered month files; each flush sorts what it writes by time."""
 
     def __init__(self, paths: list[Path]) -> None:
         self._files = [path.open("wb", buffering=1 << 20) for path in paths]
