@@ -13,7 +13,7 @@ The story (see ``_world`` for the tables):
   then ``code-review`` and ``support-chat``.
 * Deliberate anomalies: four 60-call "marathon" agent runs (globex Sonnet 1M
   and umbrella Gemini Pro past 200k tokens; northwind GPT-5 and tyrell Opus
-  hit ``context_length_exceeded`` and compact); ~0.05% 100x calls (whole
+  run into ``context_length_exceeded``, then compact); ~0.05% 100x calls (whole
   documents pasted into classify, summarize and translate); billed timeouts
   retried under the same request id (double billing); /v1/summarize moving
   40% to Claude Haiku from 16 June; an Anthropic overload spike on 18 June
