@@ -60,6 +60,28 @@ REPEATED_TEXT = frozenset({"provider", "model", "service_tier", "status"})
 ZERO_DEFAULT = frozenset({"web_search_requests", "cost_flags"})  # columns whose default is 0
 
 
+CODED_TEXT = ("provider", "model", "service_tier", "status", "price_id")
+
+
+def encode(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Codes per value (-1 = null) and the distinct values, in order of first appearance.
+
+    Booleans become 1/0, as SQLite stores them, so the cache built here equals
+    the one read back from the store.
+    """
+    lookup: dict[Any, int] = {}
+    setdefault = lookup.setdefault
+    codes = np.fromiter(
+        (
+            -1 if v is None else setdefault(int(v) if type(v) is bool else v, len(lookup))
+            for v in values
+        ),
+        dtype=np.int32,
+        count=len(values),
+    )
+    return codes, list(lookup)
+
+
 def _shared(values: Sequence[Any]) -> list[Any]:
     seen: dict[Any, Any] = {}
     setdefault = seen.setdefault
@@ -115,6 +137,8 @@ class Batch:
     text: dict[str, list[Any]] = field(default_factory=dict)
     label_keys: tuple[str, ...] = ()
     labels: list[list[Any]] = field(default_factory=list)  # one list per label key
+    # Dictionary-encoded text columns (and labels by key) for the column cache.
+    codes: dict[str, tuple[np.ndarray, list[Any]]] = field(default_factory=dict)
 
     @property
     def dedup(self) -> bool:
@@ -136,6 +160,11 @@ class Batch:
             batch.text[name] = _shared(values) if name in REPEATED_TEXT else list(values)
         batch._labels(cols[STORED_FIELDS])
         batch._price(pricer)
+        for name in CODED_TEXT:
+            batch.codes[name] = encode(batch.text[name])
+        for key, values in zip(batch.label_keys, batch.labels, strict=True):
+            if key not in CORE_COLUMNS:  # a label named like a canonical column is read lazily
+                batch.codes[key] = encode(values)
         return batch
 
     def _labels(self, label_dicts: Sequence[dict[str, Any] | None]) -> None:

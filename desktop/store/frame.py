@@ -115,6 +115,21 @@ class Frame:
                     self._text.pop(name, None)
             self._rows_gen, self._pricing_gen = rows_gen, pricing_gen
 
+    def install(
+        self, ids: np.ndarray, num: dict[str, np.ndarray], text: dict[str, TextColumn]
+    ) -> None:
+        """Take columns built elsewhere (during a load) as the current, cached ones."""
+        with self._lock:
+            self._rows_gen, self._pricing_gen = self._generations()
+            self._ids = ids
+            self._save("id", {"data": ids})
+            for name, arr in num.items():
+                self._num[name] = arr
+                self._save(name, {"data": arr})
+            for name, col in text.items():
+                self._text[name] = col
+                self._save(name, {"data": col.codes}, col.values)
+
     def adopt_generations(self, rows_gen: int, pricing_gen: int) -> None:
         """The store moved on but the loaded columns already match it (re-priced in memory)."""
         with self._lock:

@@ -35,6 +35,8 @@ from desktop.logs.reader import ChunkParser, ReadEnd, read_records
 from desktop.logs.source import Chunk, FileState, SourceError, compression_of, is_sqlite
 from desktop.record import CallRecord, Problem
 from desktop.store.batch import Batch
+from desktop.store.frame import Frame
+from desktop.store.frame_builder import FrameBuilder
 from desktop.store.pricer import Pricer, PricingSpec, record_combos, reprice_store
 from desktop.store.store import SourceRow, Store
 
@@ -113,6 +115,7 @@ class IngestResult:
     errors: list[tuple[Path, str]] = field(default_factory=list)
     cancelled: bool = False
     repriced: int = 0  # combinations re-priced because prices changed
+    columns: Any = None  # a FrameBuilder holding every column, after a first load
 
 
 # -- the worker side -------------------------------------------------------------
@@ -381,8 +384,22 @@ def ingest(
     except BaseException:
         store.rollback()
         raise
+    if result.columns is not None:
+        _install_columns(store, result.columns)
+        result.columns = None
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _install_columns(store: Store, builder: FrameBuilder) -> None:
+    frame = Frame(
+        store.path,
+        store.reader,
+        lambda: (store.generation("rows"), store.generation("pricing")),
+        store.label_columns,
+        store.meta("instance") or "",
+    )
+    builder.install(frame, first_id=1)
 
 
 def _roots(paths: Sequence[Path], files: Iterable[SourceFile]) -> dict[Path, str]:
@@ -424,6 +441,8 @@ def _run_units(
     if plan.bytes_total > (64 << 20) and total_rows_before < 100_000:
         store.drop_indexes()
     files_total = len({u.source_id for u in units})
+    # A first load also builds the column cache from the batches it inserts.
+    builder = FrameBuilder() if total_rows_before == 0 else None
     done_sources: set[int] = set()
     last_commit = time.perf_counter()
     state = Progress(0, plan.bytes_total, 0, 0.0, 0, files_total)
@@ -438,6 +457,8 @@ def _run_units(
         if res.fingerprint and res.fingerprint != store.meta("pricing_fingerprint"):
             store.set_meta("pricing_fingerprint", "")  # re-price on the next open
         store.insert_batch(res.batch)
+        if builder is not None:
+            builder.add(res.batch)
         store.add_problems(res.source_id, res.problems)
         per_source_calls[res.source_id] = per_source_calls.get(res.source_id, 0) + res.records
         per_source_problems[res.source_id] = per_source_problems.get(res.source_id, 0) + len(
@@ -488,6 +509,10 @@ def _run_units(
     store.create_indexes()
     store.commit()
     result.calls_added = store.count_calls() - total_rows_before
+    if builder is not None and not result.cancelled and builder.n == result.calls_added:
+        last = store.conn.execute("SELECT max(id) FROM calls").fetchone()[0]
+        if last == builder.n:  # ids 1..n, in the order the batches were built
+            result.columns = builder
     result.files_read = len(done_sources)
     result.bytes_read = state.bytes_done
 
