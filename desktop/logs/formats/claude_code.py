@@ -47,7 +47,7 @@ LABEL_CACHE_SIZE = 4096
 # and among copies of the same kind the largest total still wins.
 PARENT_BONUS = float(1 << 50)
 
-# Line types of a transcript that are not calls, used by detection only.
+# Line types a transcript holds (only assistant lines are calls); for detection.
 TRANSCRIPT_TYPES = frozenset(
     {
         "user",
