@@ -270,6 +270,12 @@ def assistant_record(
 
 
 class ClaudeCodeTranscript(LineFormat):
+    """Transcript lines; ``<synthetic>`` placeholders are skipped, API errors marked.
+
+    Records of one session share one labels dict (see :meth:`_labels`): treat
+    ``record.labels`` as read-only.
+    """
+
     id = "claude-code"
     title = "Claude Code transcript"
     prefilter = b'"usage"'
