@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from desktop.logs.expand import expand_paths  # noqa: E402
 from desktop.logs.formats import get_format  # noqa: E402
 from desktop.logs.reader import collect, deduplicate  # noqa: E402
+from desktop.record import CallRecord  # noqa: E402
 
 CCUSAGE_VERSION = "20.0.24"
 TOKEN_KEYS = ("input", "output", "cache_read", "cache_write")
@@ -57,28 +58,36 @@ Step = Callable[[Path], Measured]
 
 
 def read_step(folder: Path) -> Measured:
-    """Our sequential reader over the whole folder."""
+    """Our sequential reader over the whole folder.
+
+    Files are collected one at a time and streamed into ``deduplicate``, so only
+    the kept records (and one file's) are in memory, as in the store's ingest.
+    """
     cpu = time.process_time()
     began = time.perf_counter()
     expansion = expand_paths([folder / "projects"])
-    records = []
-    problems = 0
-    for source in expansion.files:
-        found, bad = collect(source.path, get_format(source.format_id))
-        records.extend(found)
-        problems += len(bad)
-    kept = deduplicate(records)
+    counts = {"lines": 0, "problems": 0}
+
+    def records() -> Iterator[CallRecord]:
+        for source in expansion.files:
+            found, bad = collect(source.path, get_format(source.format_id))
+            counts["lines"] += len(found)
+            counts["problems"] += len(bad)
+            yield from found
+
+    kept = deduplicate(records())
     seconds = time.perf_counter() - began
+    cpu = time.process_time() - cpu
     tokens = {
         "input": sum(r.input_tokens for r in kept),
         "output": sum(r.output_tokens for r in kept),
         "cache_read": sum(r.cache_read_tokens for r in kept),
         "cache_write": sum(r.cache_write_5m_tokens + r.cache_write_1h_tokens for r in kept),
     }
-    note = f"{len(expansion.files):,} files, {len(records):,} lines kept before dedup"
-    if problems:
-        note += f", {problems:,} problems"
-    return Measured(seconds, len(kept), tokens, note, time.process_time() - cpu)
+    note = f"{len(expansion.files):,} files, {counts['lines']:,} call lines before dedup"
+    if counts["problems"]:
+        note += f", {counts['problems']:,} problems"
+    return Measured(seconds, len(kept), tokens, note, cpu)
 
 
 def ccusage_binary(cache: Path) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
@@ -20,6 +21,7 @@ from desktop.logs.source import SourceError, is_sqlite, open_binary
 
 SAMPLE_LINES = 50
 SAMPLE_BYTES = 4 << 20
+HEAD_BLOCK = 64 << 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ def sample_source(path: Path, max_lines: int = SAMPLE_LINES) -> Sample:
         return sample
     with open_binary(path) as fh:
         try:
-            head = fh.read(SAMPLE_BYTES)
+            head = _read_head(fh, max_lines)
         except (OSError, EOFError) as exc:
             raise SourceError(f"{path}: cannot read ({exc})") from exc
     sample.first_bytes = head[:512]
@@ -61,6 +63,29 @@ def sample_source(path: Path, max_lines: int = SAMPLE_LINES) -> Sample:
         except orjson.JSONDecodeError:
             sample.bad_lines += 1
     return sample
+
+
+def _read_head(fh: BinaryIO, max_lines: int) -> bytes:
+    """The start of a stream: enough to hold ``max_lines`` non-blank lines.
+
+    Reads in blocks and stops once those lines are complete (or at
+    ``SAMPLE_BYTES``), so detecting a folder of large logs does not read each
+    file twice.
+    """
+    head = b""
+    while len(head) < SAMPLE_BYTES:
+        block = fh.read(min(HEAD_BLOCK, SAMPLE_BYTES - len(head)))
+        if not block:
+            break
+        head += block
+        complete = head[: head.rfind(b"\n") + 1]
+        if complete.count(b"\n") >= max_lines and _non_blank(complete) >= max_lines:
+            break
+    return head
+
+
+def _non_blank(data: bytes) -> int:
+    return sum(1 for raw in data.split(b"\n") if raw.strip())
 
 
 def sqlite_tables(path: Path) -> dict[str, list[str]]:
