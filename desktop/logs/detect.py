@@ -142,6 +142,7 @@ def rank(sample: Sample) -> list[Detection]:
     claims.sort(key=lambda d: d.confidence, reverse=True)
     return claims
 
+
 def detect(path: Path) -> Detection | NotALog:
     """The best format for a file, or why it is not a log we can read."""
     sample = sample_source(path)

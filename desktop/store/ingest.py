@@ -31,7 +31,7 @@ from desktop.logs.expand import Expansion, SourceFile, expand_paths
 from desktop.logs.formats import get_format
 from desktop.logs.formats.base import ReadContext, SqliteFormat
 from desktop.logs.json_document import file_layout
-from desktop.logs.reader import ChunkParser, ReadEnd, read_records
+from desktop.logs.reader import ChunkParser, ReadEnd, deduplicate, read_records
 from desktop.logs.source import Chunk, FileState, SourceError, compression_of, is_sqlite
 from desktop.record import CallRecord, Problem
 from desktop.store.batch import Batch
@@ -75,10 +75,7 @@ class UnitResult:
     end: ReadEnd
     error: str | None = None
     fingerprint: str = ""
-
-    @property
-    def records(self) -> int:
-        return self.batch.n
+    read: int = 0  # records read, before copies of one call were merged
 
 
 @dataclass(slots=True)
@@ -177,9 +174,14 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
         error = str(exc)
     except OSError as exc:
         error = f"{unit.path}: {exc.strerror or exc}"
+    read = len(records)
+    if any(r.dedup_key is not None for r in records):
+        # Copies of one call (streaming snapshots) are usually neighbours: merging
+        # them here, by the store's own rule, spares the store most upserts.
+        records = deduplicate(records)
     batch = build_batch(records, unit.source_id, pricer)
     problems.sort(key=lambda p: p.line)
-    return UnitResult(unit.source_id, batch, problems, end, error, pricer.engine.fingerprint)
+    return UnitResult(unit.source_id, batch, problems, end, error, pricer.engine.fingerprint, read)
 
 
 def build_batch(records: Sequence[CallRecord], source_id: int, pricer: Pricer) -> Batch:
@@ -460,7 +462,7 @@ def _run_units(
         if builder is not None:
             builder.add(res.batch)
         store.add_problems(res.source_id, res.problems)
-        per_source_calls[res.source_id] = per_source_calls.get(res.source_id, 0) + res.records
+        per_source_calls[res.source_id] = per_source_calls.get(res.source_id, 0) + res.read
         per_source_problems[res.source_id] = per_source_problems.get(res.source_id, 0) + len(
             res.problems
         )
@@ -469,10 +471,10 @@ def _run_units(
             fields["complete"] = 1
             done_sources.add(res.source_id)
         store.update_source(res.source_id, **fields)
-        result.records_read += res.records
+        result.records_read += res.read
         result.problems += len(res.problems)
         state.bytes_done += unit.size
-        state.calls += res.records
+        state.calls += res.read
         state.files_done = len(done_sources)
         state.current = unit.path
         state.elapsed = time.perf_counter() - started
