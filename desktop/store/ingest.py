@@ -451,12 +451,23 @@ def _run_units(
     per_source_calls: dict[int, int] = {}
     per_source_problems: dict[int, int] = {}
 
+    fingerprint = store.meta("pricing_fingerprint")
+    # Where each source's read stands; written with the rows, in the same transaction.
+    positions: dict[int, dict[str, Any]] = {}
+
+    def flush() -> None:
+        _flush_source_counts(store, per_source_calls, per_source_problems)
+        for source_id, fields in positions.items():
+            store.update_source(source_id, **fields)
+        positions.clear()
+
     def consume(unit: Unit, res: UnitResult) -> None:
-        nonlocal last_commit
+        nonlocal last_commit, fingerprint
         if res.error:
             store.update_source(res.source_id, error=res.error)
             result.errors.append((Path(unit.path), res.error))
-        if res.fingerprint and res.fingerprint != store.meta("pricing_fingerprint"):
+        if res.fingerprint and res.fingerprint != fingerprint:
+            fingerprint = ""
             store.set_meta("pricing_fingerprint", "")  # re-price on the next open
         store.insert_batch(res.batch)
         if builder is not None:
@@ -466,11 +477,11 @@ def _run_units(
         per_source_problems[res.source_id] = per_source_problems.get(res.source_id, 0) + len(
             res.problems
         )
-        fields: dict[str, Any] = {"read_offset": res.end.offset, "next_line": res.end.line}
+        fields = positions.setdefault(res.source_id, {})
+        fields.update(read_offset=res.end.offset, next_line=res.end.line)
         if unit.last:
             fields["complete"] = 1
             done_sources.add(res.source_id)
-        store.update_source(res.source_id, **fields)
         result.records_read += res.read
         result.problems += len(res.problems)
         state.bytes_done += unit.size
@@ -480,7 +491,7 @@ def _run_units(
         state.elapsed = time.perf_counter() - started
         now = time.perf_counter()
         if now - last_commit >= COMMIT_SECONDS:
-            _flush_source_counts(store, per_source_calls, per_source_problems)
+            flush()
             store.commit()
             store.begin()
             last_commit = now
@@ -505,7 +516,7 @@ def _run_units(
         raise
     finally:
         if store.conn.in_transaction:
-            _flush_source_counts(store, per_source_calls, per_source_problems)
+            flush()
             store.commit()
     store.begin()
     store.create_indexes()
