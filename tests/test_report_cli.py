@@ -257,6 +257,10 @@ def test_field_mapping_for_an_unknown_shape(capsys: pytest.CaptureFixture[str]) 
     assert report["totals"]["cache_read_tokens"] == 1024 + 512
     assert report["totals"]["input_tokens"] == 176 + 300 + 1488
     assert {g["key"]["meta.app"] for g in report["groups"]} == {"helpdesk", "billing"}
+    # Remembered for that file: the next report needs no --map.
+    again = report_json(capsys, str(shape), "--by", "meta.app")
+    assert again["sources"][0]["format"] == "mapped"
+    assert again["totals"] == report["totals"]
     code, _, err = run(capsys, "report", str(shape), "--map", str(FIXTURES / "nope.json"))
     assert code == 2
     assert "cannot read the mapping file" in err

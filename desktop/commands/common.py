@@ -71,11 +71,21 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def open_request(args: argparse.Namespace) -> OpenRequest:
+    from desktop.logs import remembered_mappings
+
     options = None
     force = args.log_format
+    paths = list(args.paths)
     if getattr(args, "map", None) is not None:
-        options = {"mapping": load_mapping(args.map)}
+        mapping = load_mapping(args.map)
+        remembered_mappings.remember(paths, mapping)
+        options = {"mapping": mapping}
         force = force or "mapped"
+    elif force is None:
+        remembered = remembered_mappings.recall(paths)
+        if remembered is not None:  # mapped once with --map: read the same way again
+            options = {"mapping": remembered}
+            force = "mapped"
     if force is not None:
         from desktop.logs.formats import format_ids
 
