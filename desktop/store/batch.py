@@ -146,19 +146,33 @@ class Batch:
 
     @classmethod
     def from_records(cls, records: Sequence[CallRecord], source_id: int, pricer: Pricer) -> Batch:
-        n = len(records)
+        if not records:
+            return cls(0, source_id)
+        cols = list(zip(*records, strict=True))
+        columns = {name: cols[i] for i, name in enumerate(RECORD_COLUMNS)}
+        return cls.from_columns(len(records), columns, cols[STORED_FIELDS], source_id, pricer)
+
+    @classmethod
+    def from_columns(
+        cls,
+        n: int,
+        columns: dict[str, Sequence[Any]],
+        label_dicts: Sequence[dict[str, Any] | None],
+        source_id: int,
+        pricer: Pricer,
+    ) -> Batch:
+        """A batch from columns in record field order (lists or numpy arrays)."""
         batch = cls(n, source_id)
         if n == 0:
             return batch
-        cols = list(zip(*records, strict=True))
         for name in FLOAT_FIELDS:
-            batch.num[name] = np.array(cols[_INDEX[name]], dtype=np.float64)
+            batch.num[name] = np.asarray(columns[name], dtype=np.float64)
         for name in INT_FIELDS:
-            batch.num[name] = np.array(cols[_INDEX[name]], dtype=np.int64)
+            batch.num[name] = np.asarray(columns[name], dtype=np.int64)
         for name in TEXT_FIELDS:
-            values = cols[_INDEX[name]]
+            values = columns[name]
             batch.text[name] = _shared(values) if name in REPEATED_TEXT else list(values)
-        batch._labels(cols[STORED_FIELDS])
+        batch._labels(label_dicts)
         batch._price(pricer)
         for name in CODED_TEXT:
             batch.codes[name] = encode(batch.text[name])

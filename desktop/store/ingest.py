@@ -30,6 +30,8 @@ import orjson
 from desktop.logs.expand import Expansion, SourceFile, expand_paths
 from desktop.logs.formats import get_format
 from desktop.logs.formats.base import ReadContext, SqliteFormat
+from desktop.logs.formats.spendtrail import SpendtrailJsonl
+from desktop.logs.formats.spendtrail_columns import Columns, read_columns
 from desktop.logs.json_document import file_layout
 from desktop.logs.reader import ChunkParser, ReadEnd, deduplicate, read_records
 from desktop.logs.source import Chunk, FileState, SourceError, compression_of, is_sqlite
@@ -148,6 +150,7 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
     problems: list[Problem] = []
     end = ReadEnd(unit.start, unit.first_line)
     error = None
+    fast: Columns | None = None
     try:
         if unit.end is not None and fmt.line_independent:
             with open(unit.path, "rb") as fh:
@@ -155,7 +158,10 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
                 data = fh.read(unit.end - unit.start)
             parser = ChunkParser(fmt.prefilter)
             chunk = Chunk(data, unit.first_line, unit.start, unit.last)
-            for item in fmt.records(parser.parse(chunk), ctx):
+            items: Iterable[tuple[int, int, Any]] = parser.parse(chunk)
+            if isinstance(fmt, SpendtrailJsonl):  # our own format: whole columns at once
+                fast, items = read_columns(list(items))
+            for item in fmt.records(items, ctx):
                 if type(item) is CallRecord:
                     records.append(item)
                 else:
@@ -174,12 +180,17 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
         error = str(exc)
     except OSError as exc:
         error = f"{unit.path}: {exc.strerror or exc}"
-    read = len(records)
+    read = len(records) + (fast.n if fast is not None else 0)
     if any(r.dedup_key is not None for r in records):
         # Copies of one call (streaming snapshots) are usually neighbours: merging
         # them here, by the store's own rule, spares the store most upserts.
         records = deduplicate(records)
-    batch = build_batch(records, unit.source_id, pricer)
+    if fast is not None and fast.n:
+        if records:
+            fast.add_records(records)
+        batch = Batch.from_columns(fast.n, fast.columns, fast.labels, unit.source_id, pricer)
+    else:
+        batch = build_batch(records, unit.source_id, pricer)
     problems.sort(key=lambda p: p.line)
     return UnitResult(unit.source_id, batch, problems, end, error, pricer.engine.fingerprint, read)
 
