@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -49,10 +50,27 @@ class DetailPane(QWidget):
         self._raw_for: int | None = None
         self.setMinimumWidth(260)
 
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack)
+        self.empty = QLabel(
+            "Select a call to see every field, its cost bucket by bucket with the price "
+            "that was used, and the raw record from its log.\n\n"
+            "Double-click or press Enter on a row to open it here."
+        )
+        self.empty.setObjectName("detailEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setEnabled(False)
+        self.empty.setMargin(24)
+        self.stack.addWidget(self.empty)
+        content = QWidget()
+        self.stack.addWidget(content)
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
-        self.title = QLabel("Select a call to see its details.")
+        self.title = QLabel("")
         self.title.setObjectName("detailTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)
@@ -172,7 +190,8 @@ class DetailPane(QWidget):
     def clear(self) -> None:
         self.call_id = None
         self.detail = None
-        self.title.setText("Select a call to see its details.")
+        self.stack.setCurrentWidget(self.empty)
+        self.title.setText("")
         self.subtitle.setText("")
         self.fields.setRowCount(0)
         self.cost.setPlainText("")
@@ -198,6 +217,7 @@ class DetailPane(QWidget):
         if detail is None or detail.call_id != self.call_id:
             return
         self.detail = detail
+        self.stack.setCurrentIndex(1)
         self.title.setText(detail.summary)
         where = detail.source + (f" — {detail.location}" if detail.location else "")
         self.subtitle.setText(f"{where}  ({detail.format})" if detail.source else "")
@@ -229,6 +249,7 @@ class DetailPane(QWidget):
         self._maybe_read_raw()
 
     def _failed(self, message: str) -> None:
+        self.stack.setCurrentIndex(1)
         self.title.setText("Could not read this call.")
         self.subtitle.setText(message.splitlines()[0])
 
