@@ -148,7 +148,8 @@ def check_cost_mode(mode: str) -> str:
 class ProgressLine:
     """A single updating progress line on a terminal; silent otherwise."""
 
-    def __init__(self, stream: TextIO = sys.stderr, enabled: bool = True) -> None:
+    def __init__(self, stream: TextIO | None = None, enabled: bool = True) -> None:
+        stream = stream or sys.stderr  # looked up now: the stream may be replaced
         self.stream = stream
         self.enabled = enabled and stream.isatty()
         self._last = 0.0
@@ -174,8 +175,9 @@ class ProgressLine:
             self.stream.flush()
 
 
-def report_ingest_problems(result: IngestResult, stream: TextIO = sys.stderr) -> None:
+def report_ingest_problems(result: IngestResult, stream: TextIO | None = None) -> None:
     """Warnings a person should see even when the command succeeds."""
+    stream = stream or sys.stderr
     for path, reason in result.errors:
         stream.write(f"spendtrail: warning: {path}: {reason}\n")
     if result.cancelled:

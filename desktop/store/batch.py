@@ -54,6 +54,18 @@ INT_FIELDS = (
 )
 TEXT_FIELDS = tuple(c for c in RECORD_COLUMNS if c not in FLOAT_FIELDS and c not in INT_FIELDS)
 _INDEX = {name: i for i, name in enumerate(RECORD_COLUMNS)}
+# Text columns with few distinct values: sharing one string object per value
+# makes them cheap to send between processes (pickle stores a repeat as a reference).
+REPEATED_TEXT = frozenset({"provider", "model", "service_tier", "status"})
+ZERO_DEFAULT = frozenset({"web_search_requests", "cost_flags"})  # columns whose default is 0
+
+
+def _shared(values: Sequence[Any]) -> list[Any]:
+    seen: dict[Any, Any] = {}
+    setdefault = seen.setdefault
+    return [v if v is None else setdefault(v, v) for v in values]
+
+
 _UNPRICED = int(CostFlag.UNPRICED)
 
 
@@ -120,7 +132,8 @@ class Batch:
         for name in INT_FIELDS:
             batch.num[name] = np.array(cols[_INDEX[name]], dtype=np.int64)
         for name in TEXT_FIELDS:
-            batch.text[name] = list(cols[_INDEX[name]])
+            values = cols[_INDEX[name]]
+            batch.text[name] = _shared(values) if name in REPEATED_TEXT else list(values)
         batch._labels(cols[STORED_FIELDS])
         batch._price(pricer)
         return batch
@@ -131,7 +144,9 @@ class Batch:
             if labels:
                 keys.update(dict.fromkeys(labels))
         self.label_keys = tuple(keys)
-        self.labels = [[d.get(key) if d else None for d in label_dicts] for key in self.label_keys]
+        self.labels = [
+            _shared([d.get(key) if d else None for d in label_dicts]) for key in self.label_keys
+        ]
 
     def _price(self, pricer: Pricer) -> None:
         n = self.n
@@ -163,12 +178,28 @@ class Batch:
     def column_values(self) -> Iterator[Iterable[Any]]:
         """Per CORE_COLUMNS column, an iterable of Python values in row order."""
         for name in CORE_COLUMNS:
-            if name == "source_id":
-                yield repeat(self.source_id, self.n)
-            elif name in self.num:
-                yield self.num[name].tolist()
-            else:
-                yield self.text[name]
+            yield self.values_of(name)
+
+    def values_of(self, name: str) -> Iterable[Any]:
+        if name == "source_id":
+            return repeat(self.source_id, self.n)
+        if name in self.num:
+            return self.num[name].tolist()
+        return self.text[name]
+
+    def empty_columns(self) -> set[str]:
+        """Columns with nothing in this batch (all null, or all zero where zero is the default);
+        leaving them out of the INSERT saves binding a million empty values."""
+        empty = set()
+        for name, values in self.text.items():
+            if values.count(None) == self.n:
+                empty.add(name)
+        for name, arr in self.num.items():
+            if (arr.dtype.kind == "f" and np.isnan(arr).all()) or (
+                name in ZERO_DEFAULT and not arr.any()
+            ):
+                empty.add(name)
+        return empty
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """Row tuples laid out as CORE_COLUMNS followed by the label keys."""

@@ -30,6 +30,7 @@ import orjson
 from desktop.logs.expand import Expansion, SourceFile, expand_paths
 from desktop.logs.formats import get_format
 from desktop.logs.formats.base import ReadContext, SqliteFormat
+from desktop.logs.json_document import file_layout
 from desktop.logs.reader import ChunkParser, ReadEnd, read_records
 from desktop.logs.source import Chunk, FileState, SourceError, compression_of, is_sqlite
 from desktop.record import CallRecord, Problem
@@ -288,6 +289,7 @@ def _units_for(
         fmt.line_independent
         and not isinstance(fmt, SqliteFormat)
         and compression_of(sf.path) is None
+        and not file_layout(sf.path).document  # a pretty JSON array is not lines
     )
     if not splittable:
         weight = max(size - start, 1)
