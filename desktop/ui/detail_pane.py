@@ -211,7 +211,7 @@ class DetailPane(QWidget):
         def work() -> CallDetail | None:
             return call_detail(dataset, call_id, session.pricing_engine(), zone)
 
-        self.ctx.tasks.submit("requests.detail", work, self._show, self._failed)
+        self.ctx.tasks.submit(f"detail.call.{id(self)}", work, self._show, self._failed)
 
     def _show(self, detail: CallDetail | None) -> None:
         if detail is None or detail.call_id != self.call_id:
@@ -271,7 +271,7 @@ class DetailPane(QWidget):
             raw = read_raw(dataset, row)
             return detail.call_id, raw, turn_text(fmt, raw.value)
 
-        self.ctx.tasks.submit("requests.raw", work, self._show_raw, self._raw_failed)
+        self.ctx.tasks.submit(f"detail.raw.{id(self)}", work, self._show_raw, self._raw_failed)
 
     def _show_raw(self, answer: tuple[int, RawRecord, tuple[str | None, str | None]]) -> None:
         call_id, raw, (prompt, response) = answer

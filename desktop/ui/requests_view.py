@@ -13,7 +13,17 @@ from typing import Any
 
 import numpy as np
 import orjson
-from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -198,6 +208,9 @@ class RequestsView(QWidget):
             self._data_opened()
 
     # -- data --------------------------------------------------------------------------------
+    def _channel(self, name: str) -> str:
+        return f"requests.{name}.{id(self)}"
+
     @property
     def dataset(self) -> Dataset | None:
         return self.ctx.session.dataset
@@ -278,7 +291,7 @@ class RequestsView(QWidget):
                 "filters": filters,
             }
 
-        self.ctx.tasks.submit("requests.order", work, self._order_ready, self._order_failed)
+        self.ctx.tasks.submit(self._channel("order"), work, self._order_ready, self._order_failed)
 
     def _order_ready(self, answer: dict[str, Any]) -> None:
         dataset = self.dataset
@@ -352,7 +365,8 @@ class RequestsView(QWidget):
         index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
             index,
-            QAbstractItemView.SelectionFlag.ClearAndSelect | QAbstractItemView.SelectionFlag.Rows,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
         )
         hint = (
             QAbstractItemView.ScrollHint.PositionAtCenter
@@ -571,7 +585,7 @@ class RequestsView(QWidget):
             state = self.ctx.state
             state.set_filters(add_value(state.filters, name, value, exclude))
 
-        self.ctx.tasks.submit("requests.cell", work, apply)
+        self.ctx.tasks.submit(self._channel("cell"), work, apply, owner=self)
 
     def open_conversation(self, row: int) -> None:
         dataset = self.dataset
@@ -588,7 +602,7 @@ class RequestsView(QWidget):
                 return
             self.ctx.navigator.open_conversation.emit("conversation_id", str(value))
 
-        self.ctx.tasks.submit("requests.cell", work, done)
+        self.ctx.tasks.submit(self._channel("cell"), work, done, owner=self)
 
     def copy_rows(self) -> None:
         """Ctrl+C: the selected rows as tab-separated text, with a header line."""
@@ -627,7 +641,7 @@ class RequestsView(QWidget):
             if isinstance(window, QMainWindow):
                 window.statusBar().showMessage(f"Copied {len(positions):,} rows{note}.", 4000)
 
-        self.ctx.tasks.submit("requests.copy", work, done)
+        self.ctx.tasks.submit(self._channel("copy"), work, done, owner=self)
 
     def _set_clipboard(self, text: str) -> None:
         QApplication.clipboard().setText(text)
