@@ -138,7 +138,7 @@ def _signed_money(value: float) -> str:
 
 def field_text(key: str, value: Any, zone: tzinfo) -> str:
     if value is None:
-        return ""
+        return "unpriced" if key == "cost_usd" else ""
     if key == "ts":
         local = datetime.fromtimestamp(float(value), zone)
         utc = datetime.fromtimestamp(float(value), UTC)

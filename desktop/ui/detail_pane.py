@@ -60,6 +60,7 @@ class DetailPane(QWidget):
             "Double-click or press Enter on a row to open it here."
         )
         self.empty.setObjectName("detailEmpty")
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setEnabled(False)
@@ -159,6 +160,7 @@ class DetailPane(QWidget):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 4, 0, 0)
         label = QLabel(title)
+        label.setTextFormat(Qt.TextFormat.PlainText)
         font = label.font()
         font.setBold(True)
         label.setFont(font)
