@@ -39,13 +39,20 @@ def refreshed(qtbot, view):  # type: ignore[no-untyped-def]
     return qtbot.waitSignal(view.order_ready, timeout=10000)
 
 
+def all_loaded(view: RequestsView) -> bool:
+    """Ask for every row (as scrolling through them would) and say whether all are in."""
+    last = view.model.rowCount() - 1
+    view.model.prefetch(0, last)
+    return view.model.is_loaded(0, last)
+
+
 def column_texts(view: RequestsView, key: str) -> list[str]:
     col = view.model.keys().index(key)
     return [view.model.data(view.model.index(r, col)) for r in range(view.model.rowCount())]
 
 
 def test_model_passes_the_model_tester(qtbot, qtmodeltester, view) -> None:
-    qtbot.waitUntil(lambda: view.model.is_loaded(0, 59), timeout=10000)
+    qtbot.waitUntil(lambda: all_loaded(view), timeout=10000)
     qtmodeltester.check(view.model)
 
 
@@ -78,7 +85,7 @@ def test_rows_not_fetched_show_a_placeholder_then_fill_in(qtbot, qtmodeltester, 
 
 
 def test_unpriced_cost_is_never_zero(qtbot, view) -> None:
-    qtbot.waitUntil(lambda: view.model.is_loaded(0, 59), timeout=10000)
+    qtbot.waitUntil(lambda: all_loaded(view), timeout=10000)
     models = column_texts(view, "model")
     costs = column_texts(view, "cost")
     for model, cost in zip(models, costs, strict=True):
@@ -93,13 +100,13 @@ def test_sorting_by_a_header_click(qtbot, view) -> None:
     col = view.model.keys().index("input_tokens")
     with refreshed(qtbot, view):
         view.table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
-    qtbot.waitUntil(lambda: view.model.is_loaded(0, 59), timeout=10000)
+    qtbot.waitUntil(lambda: all_loaded(view), timeout=10000)
     values = [int(t.replace(",", "")) for t in column_texts(view, "input_tokens")]
     assert values == sorted(values)
     assert view.sort == Sort("input_tokens", False)
     with refreshed(qtbot, view):
         view.table.sortByColumn(view.model.keys().index("model"), Qt.SortOrder.DescendingOrder)
-    qtbot.waitUntil(lambda: view.model.is_loaded(0, 59), timeout=10000)
+    qtbot.waitUntil(lambda: all_loaded(view), timeout=10000)
     models = column_texts(view, "model")
     assert models == sorted(models, key=str.casefold, reverse=True)
     assert ctx_sort(view) == "model:desc"
@@ -127,7 +134,7 @@ def test_filters_from_the_shared_state_and_totals_agree(qtbot, view, ctx) -> Non
 
 
 def test_filter_and_exclude_a_cell_value(qtbot, view, ctx) -> None:
-    qtbot.waitUntil(lambda: view.model.is_loaded(0, 5), timeout=10000)
+    qtbot.waitUntil(lambda: all_loaded(view), timeout=10000)
     row = 0
     model_name = view.model.data(view.model.index(row, view.model.keys().index("model")))
     with refreshed(qtbot, view):
@@ -168,7 +175,7 @@ def test_selection_survives_repricing(qtbot, view, ctx) -> None:
 
 
 def test_copy_rows_as_text_and_json(qtbot, view) -> None:
-    qtbot.waitUntil(lambda: view.model.is_loaded(0, 5), timeout=10000)
+    qtbot.waitUntil(lambda: all_loaded(view), timeout=10000)
     view.table.selectRow(1)
     view.table.selectionModel().select(
         view.model.index(2, 0),
@@ -194,7 +201,7 @@ def test_column_choice_is_remembered(qtbot, view, ctx) -> None:
     with refreshed(qtbot, view):
         view.set_columns(["ts", "model", "label:feature", "cost"])
     assert orjson.loads(ctx.settings.value(COLUMNS_KEY)) == ["ts", "model", "label:feature", "cost"]
-    qtbot.waitUntil(lambda: view.model.is_loaded(0, 5), timeout=10000)
+    qtbot.waitUntil(lambda: all_loaded(view), timeout=10000)
     assert "=SUM(A1)" in column_texts(view, "label:feature")  # shown as text, as is
     other = RequestsView(ctx)
     qtbot.addWidget(other)

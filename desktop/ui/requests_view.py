@@ -92,6 +92,7 @@ class RequestsView(QWidget):
         self.current_id: int | None = None
         self.pending_select: int | None = None
         self.pending_order = False
+        self.select_first = False
         self.total_calls = 0
         self._widths: dict[str, int] = _read_json(ctx.settings.value(WIDTHS_KEY), {})
 
@@ -228,6 +229,7 @@ class RequestsView(QWidget):
             return
         self.query = TableQuery(dataset)
         self.total_calls = 0
+        self.select_first = self.current_id is None  # fresh data: show the newest call
         keys = self._saved_columns(dataset)
         self.model.set_columns(keys)
         self._apply_widths()
@@ -300,6 +302,7 @@ class RequestsView(QWidget):
             return
         self.pending_order = False
         self.model.set_rows(dataset, answer["positions"], answer["sort"])
+        self.select_first, select_first = False, self.select_first
         self.model.prime(answer["first"], answer["rows"])
         self._show_sort_indicator()
         totals = answer["totals"]
@@ -310,6 +313,8 @@ class RequestsView(QWidget):
         self.pending_select = None
         if anchor is not None:
             self._select_row(anchor, center=wanted is not None)
+        elif select_first and wanted is None and self.model.rowCount():
+            self._select_row(0)
         else:
             self.current_id = None
             self.detail.clear()

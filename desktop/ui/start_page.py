@@ -193,6 +193,10 @@ class StartPage(QWidget):
         self.ctx.settings.setValue(RECENT_KEY, [entry, *items][:MAX_RECENT])
         self.refresh_recent()
 
+    def clear_recent(self) -> None:
+        self.ctx.settings.setValue(RECENT_KEY, [])
+        self.refresh_recent()
+
     def refresh_recent(self) -> None:
         self.recent.clear()
         style = self.style()
