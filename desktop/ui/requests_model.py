@@ -77,16 +77,23 @@ class RequestsModel(QAbstractTableModel):
         dataset: Dataset | None,
         positions: np.ndarray,
         sort: Sort | None = None,
+        ids: np.ndarray | None = None,
     ) -> None:
-        """A new set of calls (or a new order): the cache starts empty."""
+        """A new set of calls (or a new order): the cache starts empty.
+
+        ``ids`` (the call ids at ``positions``) can be computed on the worker
+        that computed the order, to keep a million-row look-up off this thread.
+        """
         self.beginResetModel()
         self.dataset = dataset
         self.positions = np.asarray(positions, dtype=np.int64)
-        self.ids = (
-            dataset.frame.ids[self.positions]
-            if dataset is not None and len(self.positions)
-            else np.zeros(0, dtype=np.int64)
-        )
+        if ids is None:
+            ids = (
+                dataset.frame.ids[self.positions]
+                if dataset is not None and len(self.positions)
+                else np.zeros(0, dtype=np.int64)
+            )
+        self.ids = ids
         if sort is not None:
             self.sort_order = sort
         self._forget()

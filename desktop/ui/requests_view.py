@@ -93,6 +93,8 @@ class RequestsView(QWidget):
         self.pending_select: int | None = None
         self.pending_order = False
         self.select_first = False
+        self._totals: Any = None
+        self._totals_key: Any = None
         self.total_calls = 0
         self._widths: dict[str, int] = _read_json(ctx.settings.value(WIDTHS_KEY), {})
 
@@ -228,6 +230,7 @@ class RequestsView(QWidget):
         if dataset is None:
             return
         self.query = TableQuery(dataset)
+        self._totals_key = None
         self.total_calls = 0
         self.select_first = self.current_id is None  # fresh data: show the newest call
         keys = self._saved_columns(dataset)
@@ -236,6 +239,7 @@ class RequestsView(QWidget):
         self.refresh()
 
     def _prices_changed(self) -> None:
+        self._totals_key = None
         self.detail.reload()
         self.model.refresh_cells()
         self.refresh()
@@ -268,11 +272,16 @@ class RequestsView(QWidget):
         self.pending_order = True
         self.summary.setText("Sorting and filtering…" if self.total_calls else "Reading…")
 
+        totals_key = (filters, mode, id(dataset))
+        known_totals = self._totals if self._totals_key == totals_key else None
+
         def work() -> dict[str, Any]:
             positions = query.positions(filters, zone, mode, sort)
-            mask = np.zeros(len(dataset.frame), dtype=bool)
-            mask[positions] = True
-            totals = dataset.totals(mask, mode)
+            totals = known_totals
+            if totals is None:  # a new sort alone keeps the totals
+                mask = np.zeros(len(dataset.frame), dtype=bool)
+                mask[positions] = True
+                totals = dataset.totals(mask, mode)
             ids = dataset.frame.ids[positions]
             anchor = None
             if anchor_id is not None:
@@ -283,7 +292,9 @@ class RequestsView(QWidget):
             part = positions[first : first + 3 * visible]
             return {
                 "positions": positions,
+                "ids": ids,
                 "totals": totals,
+                "totals_key": totals_key,
                 "all": len(dataset.frame),
                 "anchor": anchor,
                 "first": first,
@@ -301,7 +312,8 @@ class RequestsView(QWidget):
             self._requery_timer.start()  # the columns changed meanwhile
             return
         self.pending_order = False
-        self.model.set_rows(dataset, answer["positions"], answer["sort"])
+        self.model.set_rows(dataset, answer["positions"], answer["sort"], answer["ids"])
+        self._totals, self._totals_key = answer["totals"], answer["totals_key"]
         self.select_first, select_first = False, self.select_first
         self.model.prime(answer["first"], answer["rows"])
         self._show_sort_indicator()
