@@ -86,9 +86,10 @@ def main() -> None:
 
     print(f"{'column':<22}{'cold ms':>10}{'warm ms':>10}{'stall ms':>10}")
     for key in list(view.model.keys()):
-        if view.sort.key == key:
-            view.sort_by("ts", view.sort.key != "ts")
-            wait(app, lambda: not view.pending_order)
+        if view.sort.key == key:  # start from another order
+            before = view.model.generation
+            view.sort_by("id")
+            wait(app, lambda: view.model.generation != before and not view.pending_order)
         watch.reset()
         cold = sort(key, False)
         warm = sort(key, True)

@@ -53,7 +53,14 @@ def test_shows_fields_labels_and_the_cost_explained(qtbot, pane, ctx) -> None:
     assert values["Position"] == "line 2, byte " + values["Position"].split("byte ")[1]
     cost = pane.cost.toPlainText()
     assert "Claude Sonnet 4.5 (test)" in cost
-    assert "cache_read" in cost or "cache read" in cost
+    buckets = {
+        pane.buckets.item(r, 0).text(): [pane.buckets.item(r, c).text() for c in range(1, 4)]
+        for r in range(pane.buckets.rowCount())
+    }
+    assert buckets["cache read"][:2] == ["1,000", "$0.30 / 1M"]
+    assert buckets["cache read"][2] == "$0.000300"
+    assert buckets["input"][0] == "137"
+    assert "total" in buckets
     assert pane.title.text().startswith("claude-sonnet-4-5-20250929 · 2026-05-02")
 
 

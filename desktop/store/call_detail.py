@@ -46,7 +46,11 @@ class CallDetail:
     summary: str
     fields: list[tuple[str, str]] = field(default_factory=list)  # canonical fields
     labels: list[tuple[str, str]] = field(default_factory=list)
-    cost_lines: list[str] = field(default_factory=list)
+    cost_lines: list[str] = field(default_factory=list)  # the whole explanation
+    buckets: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # name, units, rate, cost
+    cost_notes: list[str] = field(default_factory=list)  # the explanation less the buckets
     comparison: str = ""  # reported vs computed, when the log states a cost
     source: str = ""
     format: str = ""
@@ -76,9 +80,15 @@ def call_detail(dataset: Dataset, call_id: int, engine: Any, zone: tzinfo) -> Ca
     detail.labels = [
         (key, _text(row.get(col))) for key, col in labels.items() if row.get(col) is not None
     ]
-    detail.cost_lines = cost_lines(row, engine)
+    explanation = explain(row, engine)
+    if isinstance(explanation, str):
+        detail.cost_lines = detail.cost_notes = [explanation]
+    else:
+        detail.cost_lines = explanation.lines()
+        detail.buckets = bucket_rows(explanation)
+        detail.cost_notes = _notes(detail.cost_lines)
     detail.comparison = comparison(computed, reported)
-    when = field_text("ts", row.get("ts"), zone)
+    when = datetime.fromtimestamp(float(row["ts"]), zone).strftime("%Y-%m-%d %H:%M:%S")
     cost = money(computed, unpriced="unpriced")
     detail.summary = f"{row.get('model') or '(no model)'} · {when} · {cost}"
     return detail
@@ -99,22 +109,65 @@ def _prefer_frame_prices(dataset: Dataset, call_id: int, row: dict[str, Any]) ->
     row["price_id"] = frame.text("price_id").value_of(int(frame.text("price_id").codes[pos]))
 
 
-def cost_lines(row: dict[str, Any], engine: Any) -> list[str]:
-    """The pricing engine's explanation of the call's cost, line by line."""
+def explain(row: dict[str, Any], engine: Any) -> Any:
+    """The pricing engine's explanation of the call's cost (or why there is none, as text)."""
     if engine is None:
-        return ["No prices loaded."]
+        return "No prices loaded."
     from pricing.explain import Usage
 
-    usage = Usage(
-        **{name: int(row.get(name) or 0) for name in (*TOKEN_FIELDS, "web_search_requests")}
-    )
+    counts = {name: int(row.get(name) or 0) for name in (*TOKEN_FIELDS, "web_search_requests")}
     try:
-        explanation = engine.explain(
-            row.get("model"), row.get("provider"), float(row["ts"]), row.get("service_tier"), usage
+        return engine.explain(
+            row.get("model"),
+            row.get("provider"),
+            float(row["ts"]),
+            row.get("service_tier"),
+            Usage(**counts),
         )
     except Exception as exc:  # an explanation is a courtesy; never fail the pane
-        return [f"Could not explain the cost: {type(exc).__name__}: {exc}"]
-    return explanation.lines()
+        return f"Could not explain the cost: {type(exc).__name__}: {exc}"
+
+
+def cost_lines(row: dict[str, Any], engine: Any) -> list[str]:
+    """The explanation line by line (as ``spendtrail pricing explain`` prints it)."""
+    explanation = explain(row, engine)
+    return [explanation] if isinstance(explanation, str) else explanation.lines()
+
+
+def bucket_rows(explanation: Any) -> list[tuple[str, str, str, str]]:
+    """The bill bucket by bucket: name, tokens, rate, cost; then the total."""
+    from pricing.money import per_million, plain, usd
+
+    if explanation.total is None:
+        return []
+    rows = []
+    for bucket in explanation.buckets:
+        if bucket.unit == "1M tokens":
+            rate = f"{per_million(bucket.rate)} / 1M"
+        else:
+            rate = f"${plain(bucket.rate)} / {bucket.unit}"
+        name = bucket.name.replace("_", " ")
+        if bucket.assumed:
+            name += " *"
+        rows.append((name, f"{bucket.units:,}", rate, usd(bucket.cost)))
+    rows.append(("total", "", "", usd(explanation.total)))
+    return rows
+
+
+def _notes(lines: list[str]) -> list[str]:
+    """The explanation's lines without its bucket table (shown as a table)."""
+    out, in_buckets = [], False
+    for line in lines:
+        if line == "Buckets:":
+            in_buckets = True
+            continue
+        if in_buckets and line.startswith("  "):
+            if "(" in line and "assumed" in line:
+                out.append("* " + line[line.index("(") + 1 : line.rindex(")")])
+            continue
+        in_buckets = False
+        out.append(line)
+    return out
 
 
 def comparison(computed: float | None, reported: float | None) -> str:

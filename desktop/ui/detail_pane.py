@@ -102,15 +102,37 @@ class DetailPane(QWidget):
         self.fields.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.fields.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.fields.setWordWrap(False)
+        self.fields.verticalHeader().setDefaultSectionSize(self.fields.fontMetrics().height() + 6)
         self.fields.setAlternatingRowColors(True)
         self.tabs.addTab(self.fields, "Fields")
 
+        cost_page = QWidget()
+        cost_layout = QVBoxLayout(cost_page)
+        cost_layout.setContentsMargins(0, 4, 0, 0)
+        self.comparison = QLabel("")
+        self.comparison.setObjectName("costComparison")
+        self.comparison.setTextFormat(Qt.TextFormat.PlainText)
+        self.comparison.setWordWrap(True)
+        cost_layout.addWidget(self.comparison)
+        self.buckets = QTableWidget(0, 4)
+        self.buckets.setObjectName("costBuckets")
+        self.buckets.setHorizontalHeaderLabels(["Bucket", "Tokens", "Rate", "Cost"])
+        self.buckets.verticalHeader().setVisible(False)
+        self.buckets.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.buckets.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.buckets.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.buckets.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.buckets.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
+        self.buckets.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        cost_layout.addWidget(self.buckets)
         self.cost = QPlainTextEdit()
         self.cost.setObjectName("detailCost")
         self.cost.setReadOnly(True)
-        self.cost.setFont(mono)
-        self.cost.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.tabs.addTab(self.cost, "Cost")
+        self.cost.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        cost_layout.addWidget(self.cost, 1)
+        self.tabs.addTab(cost_page, "Cost")
 
         raw_page = QWidget()
         raw_layout = QVBoxLayout(raw_page)
@@ -197,6 +219,8 @@ class DetailPane(QWidget):
         self.subtitle.setText("")
         self.fields.setRowCount(0)
         self.cost.setPlainText("")
+        self.comparison.setText("")
+        self.buckets.setRowCount(0)
         self.raw_note.setText("")
         self.raw_text.setPlainText("")
         self.prompt[1].setPlainText("")
@@ -223,7 +247,8 @@ class DetailPane(QWidget):
         self.title.setText(detail.summary)
         where = detail.source + (f" — {detail.location}" if detail.location else "")
         self.subtitle.setText(f"{where}  ({detail.format})" if detail.source else "")
-        rows: list[tuple[str, str, bool]] = [(k, v, False) for k, v in detail.fields]
+        # Empty fields are left out: most logs fill only a few of the ids.
+        rows: list[tuple[str, str, bool]] = [(k, v, False) for k, v in detail.fields if v]
         if detail.labels:
             rows.append(("Labels", "", True))
             rows += [(k, v, False) for k, v in detail.labels]
@@ -238,10 +263,22 @@ class DetailPane(QWidget):
                 key_item.setFont(font)
             self.fields.setItem(i, 0, key_item)
             self.fields.setItem(i, 1, value_item)
-        text = "\n".join(detail.cost_lines)
-        if detail.comparison:
-            text = detail.comparison + "\n\n" + text
-        self.cost.setPlainText(text)
+        self.comparison.setText(detail.comparison)
+        self.comparison.setVisible(bool(detail.comparison))
+        self.buckets.setRowCount(len(detail.buckets))
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for i, cells in enumerate(detail.buckets):
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j:
+                    item.setTextAlignment(right)
+                if cells[0] == "total":
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.buckets.setItem(i, j, item)
+        self.buckets.setVisible(bool(detail.buckets))
+        self.cost.setPlainText("\n".join(detail.cost_notes))
         self.raw_note.setText("")
         self.raw_text.setPlainText("")
         self.prompt[1].setPlainText("")

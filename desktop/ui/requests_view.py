@@ -75,7 +75,8 @@ WIDTHS_KEY = "requests/widths"
 SPLITTER_KEY = "requests/splitter"
 DETAIL_KEY = "requests/detail_visible"
 SORT_KEY = "requests/sort"
-DEFAULT_WIDTHS = {"time": 150, "text": 140, "tokens": 90, "money": 92, "duration": 78, "count": 70}
+DEFAULT_WIDTHS = {"time": 142, "text": 110, "tokens": 74, "money": 82, "duration": 70, "count": 64}
+WIDE_TEXT = {"model": 205, "source": 220, "error": 200, "request_id": 180, "price_id": 180}
 
 
 class RequestsView(QWidget):
@@ -177,7 +178,7 @@ class RequestsView(QWidget):
         if isinstance(state, QByteArray):
             self.splitter.restoreState(state)
         else:
-            self.splitter.setSizes([900, 420])
+            self.splitter.setSizes([1000, 380])
         visible = _truthy(ctx.settings.value(DETAIL_KEY, True))
         self.detail.setVisible(visible)
         self.detail_button.setChecked(visible)
@@ -494,9 +495,11 @@ class RequestsView(QWidget):
         header = self.table.horizontalHeader()
         header.blockSignals(True)
         for i, column in enumerate(self.model.columns):
-            width = self._widths.get(column.key) or DEFAULT_WIDTHS.get(column.kind, 110)
-            if column.key in ("model", "source") and column.key not in self._widths:
-                width = 200
+            width = (
+                self._widths.get(column.key)
+                or WIDE_TEXT.get(column.key)
+                or DEFAULT_WIDTHS.get(column.kind, 110)
+            )
             header.resizeSection(i, int(width))
         header.blockSignals(False)
 
