@@ -65,8 +65,10 @@ def main() -> None:
     wait(app, lambda: window.ctx.session.dataset is not None)
     window.show_view("requests")
     wait(app, lambda: view.model.rowCount() > 0 and not view.pending_order)
-    print(f"open to first rows: {time.perf_counter() - started:.2f} s"
-          f" ({view.model.rowCount():,} rows); worst UI stall {watch.reset()} ms")
+    print(
+        f"open to first rows: {time.perf_counter() - started:.2f} s"
+        f" ({view.model.rowCount():,} rows); worst UI stall {watch.reset()} ms"
+    )
 
     def painted() -> bool:
         first = max(view.table.rowAt(0), 0)
@@ -100,22 +102,28 @@ def main() -> None:
     bar.setValue(bar.maximum())
     wait(app, painted)
     view.table.viewport().repaint()
-    print(f"scroll to the end: {(time.perf_counter() - t0) * 1000:.0f} ms; "
-          f"worst UI stall {watch.reset()} ms")
+    print(
+        f"scroll to the end: {(time.perf_counter() - t0) * 1000:.0f} ms; "
+        f"worst UI stall {watch.reset()} ms"
+    )
     t0 = time.perf_counter()
     for step in range(20):
         bar.setValue(bar.maximum() * step // 20)
         app.processEvents()
     wait(app, painted)
-    print(f"20 jumps through the table: {(time.perf_counter() - t0) * 1000:.0f} ms; "
-          f"worst UI stall {watch.reset()} ms")
+    print(
+        f"20 jumps through the table: {(time.perf_counter() - t0) * 1000:.0f} ms; "
+        f"worst UI stall {watch.reset()} ms"
+    )
     before = view.model.generation
     t0 = time.perf_counter()
     window.ctx.state.set_search("hooli")
     wait(app, lambda: view.model.generation != before and not view.pending_order)
     wait(app, painted)
-    print(f"quick search 'hooli': {(time.perf_counter() - t0) * 1000:.0f} ms "
-          f"({view.model.rowCount():,} rows); worst UI stall {watch.reset()} ms")
+    print(
+        f"quick search 'hooli': {(time.perf_counter() - t0) * 1000:.0f} ms "
+        f"({view.model.rowCount():,} rows); worst UI stall {watch.reset()} ms"
+    )
     window.close()
 
 
