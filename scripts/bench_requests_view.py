@@ -91,7 +91,7 @@ def main() -> None:
         if view.sort.key == key:  # start from another order
             before = view.model.generation
             view.sort_by("id")
-            wait(app, lambda: view.model.generation != before and not view.pending_order)
+            wait(app, lambda b=before: view.model.generation != b and not view.pending_order)
         watch.reset()
         cold = sort(key, False)
         warm = sort(key, True)
