@@ -203,8 +203,10 @@ class Frame:
             return self._rows_gen * 1_000_003 + self._pricing_gen
         return self._rows_gen
 
-    def _cached(self, column: str) -> tuple[np.ndarray, list[Any] | None] | None:
-        entry = self._manifest.get(column)
+    def _cached(
+        self, column: str, text: bool = False
+    ) -> tuple[np.ndarray, list[Any] | None] | None:
+        entry = self._manifest.get(_cache_key(column, text))
         if not entry or entry.get("generation") != self._generation_of(column):
             return None
         try:
@@ -243,7 +245,7 @@ class Frame:
         return arr
 
     def _load_text(self, column: str) -> TextColumn:
-        cached = self._cached(column)
+        cached = self._cached(column, text=True)
         if cached is not None and cached[1] is not None:
             return TextColumn(cached[0], cached[1])
         sql_col = quote(self.sql_name(column))
@@ -316,7 +318,8 @@ class Frame:
     def _save(self, column: str, arrays: dict[str, np.ndarray], values: list | None = None) -> None:
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            safe = _file_name(column)
+            key = _cache_key(column, values is not None)
+            safe = _file_name(key)
             data_file = f"{safe}.npy"
             tmp = self.cache_dir / (data_file + ".tmp")
             with open(tmp, "wb") as fh:
@@ -329,7 +332,7 @@ class Frame:
                 vtmp.write_bytes(orjson.dumps(values, option=orjson.OPT_NON_STR_KEYS))
                 vtmp.replace(self.cache_dir / values_file)
                 entry["values"] = values_file
-            self._manifest[column] = entry
+            self._manifest[key] = entry
             mtmp = self.cache_dir / "manifest.json.tmp"
             mtmp.write_bytes(orjson.dumps(self._manifest))
             mtmp.replace(self.cache_dir / "manifest.json")
@@ -363,6 +366,12 @@ def _sqlite_real_text(value: float) -> str:
     if "e" not in text and "." not in text and "inf" not in text and "nan" not in text:
         text += ".0"
     return text
+
+
+def _cache_key(column: str, text: bool) -> str:
+    # A column can be cached both as numbers and as text (e.g. a search reads
+    # every column as text): the two must not overwrite each other on disk.
+    return f"text:{column}" if text else column
 
 
 def _file_name(column: str) -> str:
