@@ -29,6 +29,7 @@ COST_MODES = ("computed", "reported", "auto")
 SUM_FIELDS = (*TOKEN_FIELDS, "web_search_requests")
 TIME_DIMENSIONS = {"hour": "hour", "day": "day", "date": "day", "week": "week", "month": "month"}
 SOURCE_DIMENSIONS = ("source", "format")
+SEARCHED_IDS = ("request_id", "conversation_id", "trace_id", "message_id", "error")
 
 
 class QueryError(ValueError):
@@ -331,15 +332,30 @@ class Dataset:
         return out
 
     def _search(self, text: str) -> np.ndarray:
+        """Calls whose model, provider, status, labels or ids contain ``text`` (any case).
+
+        Columns with few distinct values are searched through their value list
+        in the column cache; the id columns (a distinct value per call) are
+        searched by SQLite directly, which is faster than caching a million ids.
+        """
         needle = text.lower()
         frame = self.frame
         hit = np.zeros(len(frame), dtype=bool)
-        columns = ["model", "provider", "request_id", "conversation_id", "status", "error"]
-        for column in [*columns, *self.label_keys()]:
+        for column in ["model", "provider", "status", *self.label_keys()]:
             col = frame.text(column)
             codes = col.codes_matching(lambda v: needle in _as_text(v).lower())
             if len(codes):
                 hit |= np.isin(col.codes, codes)
+        # LIKE ignores case for ASCII letters, as SQLite ships.
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where = " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in SEARCHED_IDS)
+        params = [pattern] * len(SEARCHED_IDS)
+        ids = np.fromiter(
+            (row[0] for row in self.read().execute(f"SELECT id FROM calls WHERE {where}", params)),
+            dtype=np.int64,
+        )
+        if len(ids):
+            hit |= np.isin(frame.ids, ids)
         return hit
 
     # -- answers ---------------------------------------------------------------------------
