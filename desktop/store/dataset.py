@@ -346,10 +346,10 @@ class Dataset:
             codes = col.codes_matching(lambda v: needle in _as_text(v).lower())
             if len(codes):
                 hit |= np.isin(col.codes, codes)
-        # LIKE ignores case for ASCII letters, as SQLite ships.
-        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where = " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in SEARCHED_IDS)
-        params = [pattern] * len(SEARCHED_IDS)
+        # LIKE ignores case for ASCII letters only: also try the text as typed.
+        patterns = [_like(t) for t in dict.fromkeys((text, needle))]
+        where = " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in SEARCHED_IDS for _ in patterns)
+        params = [p for _ in SEARCHED_IDS for p in patterns]
         ids = np.fromiter(
             (row[0] for row in self.read().execute(f"SELECT id FROM calls WHERE {where}", params)),
             dtype=np.int64,
@@ -510,6 +510,11 @@ class Dataset:
     def source_path(self, source_id: int) -> Path | None:
         info = self.sources.get(source_id)
         return Path(info[0]) if info else None
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its own % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _as_text(value: Any) -> str:
