@@ -367,3 +367,22 @@ def test_quick_search_covers_ids_and_escapes_wildcards(tmp_path: Path) -> None:
     assert found("Ünïcode") == 1
     assert found("gpt-4.1") == 3  # the model
     assert found("nothing like it") == 0
+
+
+def test_a_label_named_like_a_canonical_column_is_reachable(tmp_path: Path) -> None:
+    log = write_jsonl(
+        tmp_path / "calls.jsonl",
+        [
+            call("2026-07-01T00:00:00Z", labels={"model": "router-a", "cost_usd": "high"}),
+            call("2026-07-01T00:01:00Z", labels={"model": "router-b", "cost_usd": "low"}),
+        ],
+    )
+    dataset, _ = open_logs([log])
+    assert "label:model" in dataset.label_keys()
+    assert "model" not in dataset.label_keys()
+    from desktop.timeutil import resolve_zone
+
+    groups = dataset.groups(dataset.mask(Filters()), ["label:model"], resolve_zone("UTC"))
+    assert sorted(g.key[0] for g in groups) == ["router-a", "router-b"]
+    assert dataset.frame.num("cost_usd").dtype.kind == "f"  # the canonical cost, not the label
+    assert dataset.frame.text("label:cost_usd").values == ["high", "low"]

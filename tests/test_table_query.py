@@ -247,7 +247,7 @@ def test_a_label_named_like_a_column_does_not_spoil_the_cached_column(tmp_path) 
 
     path = write_jsonl(tmp_path / "calls.jsonl", CALLS)
     ds, _ = open_logs([path])
-    assert "cost_usd" in ds.label_keys()
+    assert "label:cost_usd" in ds.label_keys()  # reached by its own column name
     ds.mask(Filters(search="zzz"), UTC)  # reads every label column as text
     again = Dataset(Store(ds.path))  # a reopen reads the cached columns from disk
     cost = again.cost("computed")

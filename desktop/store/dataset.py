@@ -22,6 +22,7 @@ import numpy as np
 
 from desktop.record import TOKEN_FIELDS
 from desktop.store.frame import Frame
+from desktop.store.schema import CORE_COLUMNS
 from desktop.store.store import Store, fetch_rows
 from desktop.timeutil import BUCKETS, bucket_edges, bucket_index, bucket_label, iso_utc
 
@@ -200,11 +201,13 @@ class Dataset:
         return self._sources
 
     def label_keys(self) -> list[str]:
-        return list(self.frame.label_columns)
+        """The names labels are addressed by: the key, or for a key that is also a
+        canonical column (a label called ``model``), the label's column (``label:model``)."""
+        reserved = {*CORE_COLUMNS, *TIME_DIMENSIONS, *SOURCE_DIMENSIONS, "id"}
+        return [col if key in reserved else key for key, col in self.frame.label_columns.items()]
 
     def columns(self) -> list[str]:
         """Every column a person can group, filter or sort by."""
-        from desktop.store.schema import CORE_COLUMNS
 
         hidden = {"dedup_key", "dedup_rank", "offset", "line", "source_id"}
         core = [c for c in CORE_COLUMNS if c not in hidden]
@@ -494,7 +497,6 @@ class Dataset:
     # -- rows -----------------------------------------------------------------------------
     def rows(self, ids: Sequence[int], columns: Sequence[str] | None = None) -> list[dict]:
         """Stored rows by id, in the order given (label columns under their SQL names)."""
-        from desktop.store.schema import CORE_COLUMNS
 
         cols = (
             list(columns)

@@ -143,20 +143,31 @@ class Frame:
 
     # -- columns -------------------------------------------------------------------
     def sql_name(self, column: str) -> str:
-        """SQL column of a canonical name or a label key."""
+        """SQL column of a canonical name, a label key, or a label's own column name.
+
+        A label whose key is also a canonical column (a label called ``model``)
+        is reached by its column name (``label:model``).
+        """
         if column in CORE_COLUMNS or column == "id":
             return column
         if column in self.label_columns:
             return self.label_columns[column]
+        if column in self.label_columns.values():
+            return column
         raise KeyError(column)
 
     def has(self, column: str) -> bool:
-        return column in CORE_COLUMNS or column in self.label_columns or column == "id"
+        return (
+            column in CORE_COLUMNS
+            or column == "id"
+            or column in self.label_columns
+            or column in self.label_columns.values()
+        )
 
     def is_text(self, column: str) -> bool:
-        return column in TEXT_COLUMNS or (
-            column in self.label_columns and column not in CORE_COLUMNS
-        )
+        if column in CORE_COLUMNS:
+            return column in TEXT_COLUMNS
+        return column in self.label_columns or column in self.label_columns.values()
 
     def num(self, column: str) -> np.ndarray:
         """A numeric column (float64; int64 for counts). Nulls are NaN / -1."""
