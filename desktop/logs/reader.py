@@ -22,6 +22,7 @@ from desktop.logs.source import Chunk, read_chunks, split_lines
 from desktop.record import CallRecord, Problem
 
 _loads = orjson.loads
+_SPACE = frozenset(b" \t\r\n\x0b\x0c")
 _JSONError = orjson.JSONDecodeError
 
 
@@ -66,7 +67,7 @@ class ChunkParser:
         for line, offset, raw in lines:
             if prefilter is not None and prefilter not in raw:
                 continue
-            if not raw or raw.isspace():
+            if not raw or (raw[0] in _SPACE and raw.isspace()):
                 continue
             try:
                 value = _loads(raw)

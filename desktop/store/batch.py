@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -80,6 +80,9 @@ def encode(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
         count=len(values),
     )
     return codes, list(lookup)
+
+
+_NO_LABELS: dict[str, Any] = {}
 
 
 def _shared(values: Sequence[Any]) -> list[Any]:
@@ -182,14 +185,10 @@ class Batch:
         return batch
 
     def _labels(self, label_dicts: Sequence[dict[str, Any] | None]) -> None:
-        keys: dict[str, None] = {}
-        for labels in label_dicts:
-            if labels:
-                keys.update(dict.fromkeys(labels))
-        self.label_keys = tuple(keys)
-        self.labels = [
-            _shared([d.get(key) if d else None for d in label_dicts]) for key in self.label_keys
-        ]
+        # Every key in order of first appearance, and one column per key, in C loops.
+        dicts = [d or _NO_LABELS for d in label_dicts]
+        self.label_keys = tuple(dict.fromkeys(chain.from_iterable(dicts)))
+        self.labels = [_shared(list(map(dict.get, dicts, repeat(key)))) for key in self.label_keys]
 
     def _price(self, pricer: Pricer) -> None:
         n = self.n
