@@ -17,18 +17,19 @@ from desktop.store.pricer import Pricer
 from pricing import PricingEngine
 from tests.helpers import TEST_CATALOG
 
+T = "2026-07-01T10:00:00Z"
 ODD_LINES = [
     # fine, but spelled differently: the line reader handles these
     {"ts": "2026-07-01T10:00:00+02:00", "input_tokens": 1, "output_tokens": 2},
     {"ts": 1782900000, "input_tokens": 1, "output_tokens": 2},
-    {"ts": "2026-07-01T10:00:00Z", "input_tokens": 1.0, "output_tokens": 2, "model": "m"},
+    {"ts": T, "input_tokens": 1.0, "output_tokens": 2, "model": "m"},
     {
         "ts": "2026-07-01T10:00:00Z",
         "input_tokens": 1,
         "output_tokens": 2,
         "service_tier": "default",
     },
-    {"ts": "2026-07-01T10:00:00Z", "input_tokens": 1, "output_tokens": 2, "status": "success"},
+    {"ts": T, "input_tokens": 1, "output_tokens": 2, "status": "success"},
     {
         "ts": "2026-07-01T10:00:00Z",
         "input_tokens": 1,
@@ -41,17 +42,17 @@ ODD_LINES = [
         "output_tokens": 2,
         "labels": {"a": {"b": 1}},
     },
-    {"ts": "2026-07-01T10:00:00Z", "input_tokens": 1, "output_tokens": 2, "extra": "field"},
-    {"ts": "2026-07-01T10:00:00Z", "input_tokens": 1, "output_tokens": 2, "cache_write_tokens": 5},
+    {"ts": T, "input_tokens": 1, "output_tokens": 2, "extra": "field"},
+    {"ts": T, "input_tokens": 1, "output_tokens": 2, "cache_write_tokens": 5},
     {"ts": "2026-07-01T10:00:00.500Z", "input_tokens": 3, "output_tokens": 4, "latency_ms": 1.5},
     # bad: problems with exact reasons from the line reader
-    {"ts": "2026-07-01T10:00:00Z", "input_tokens": -1, "output_tokens": 2},
+    {"ts": T, "input_tokens": -1, "output_tokens": 2},
     {"ts": "2026-13-01T10:00:00.000Z", "input_tokens": 1, "output_tokens": 2},
-    {"ts": "2026-07-01T10:00:00Z", "input_tokens": "7", "output_tokens": 2},
-    {"ts": "2026-07-01T10:00:00Z", "input_tokens": 1, "output_tokens": 2, "reasoning_tokens": 3},
+    {"ts": T, "input_tokens": "7", "output_tokens": 2},
+    {"ts": T, "input_tokens": 1, "output_tokens": 2, "reasoning_tokens": 3},
     [1, 2],
     # a number where text belongs is read as its text
-    {"ts": "2026-07-01T10:00:00Z", "input_tokens": 1, "output_tokens": 2, "model": 5},
+    {"ts": T, "input_tokens": 1, "output_tokens": 2, "model": 5},
 ]
 
 
