@@ -39,6 +39,19 @@ MEASURES: dict[str, Any] = {
     ),
     **{name: (lambda g, n=name: g.sums.get(n, 0)) for name in TOKEN_FIELDS},
 }
+# Columns worth grouping by besides the labels (ids unique per call are left out).
+GROUPABLE_CORE = (
+    "provider",
+    "model",
+    "service_tier",
+    "status",
+    "error",
+    "price_id",
+    "conversation_id",
+    "format",
+    "source",
+)
+TIME_COLUMNS = ("hour", "day", "week", "month")
 CSV_METRICS = ("calls", *TOKEN_FIELDS, "cost_usd", "unpriced_calls")
 CSV_STATS = ("share", "mean_cost_usd", "p50_cost_usd", "p95_cost_usd", "max_cost_usd")
 
@@ -150,6 +163,12 @@ class Pivot:
     def _values(self, node: PivotNode) -> dict[str, Any]:
         assert node.group is not None
         return node.group.as_dict(self.columns[: node.depth + 1])
+
+
+def groupable_columns(dataset: Dataset) -> list[str]:
+    """What a person can group by: provider and model, every label, time, the rest."""
+    labels = [k for k in dataset.label_keys() if k not in GROUPABLE_CORE]
+    return [*GROUPABLE_CORE[:2], *labels, *TIME_COLUMNS, *GROUPABLE_CORE[2:]]
 
 
 def build_pivot(
