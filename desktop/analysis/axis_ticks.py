@@ -129,7 +129,12 @@ def money_ticks(values: Sequence[float], spacing: float) -> list[str]:
     top = max((abs(v) for v in values), default=0.0)
     if top >= 10_000:
         return [_sign(v) + CURRENCY + compact(abs(v)) for v in values]
-    decimals = 0 if spacing >= 1 else min(8, max(2, math.ceil(-math.log10(spacing) - 1e-9)))
+    decimals = 0 if spacing >= 1 else max(2, math.ceil(-math.log10(spacing) - 1e-9))
+    # Enough digits for every tick to be exact ($2.50, not $2); cents rather than dimes.
+    while decimals < 8 and any(abs(v - round(v, decimals)) > spacing * 1e-6 for v in values):
+        decimals += 1
+    if decimals == 1:
+        decimals = 2
     return [f"{_sign(v)}{CURRENCY}{abs(v):,.{decimals}f}" for v in values]
 
 

@@ -55,7 +55,10 @@ class ChartHoverCard(QFrame):
         self.grid.addWidget(self._label(facts.calls, right=True), row, 2)
         if facts.unpriced:
             row += 1
-            note = self._label(f"+ {facts.unpriced:,} unpriced calls (no price, not in the total)")
+            plural = "" if facts.unpriced == 1 else "s"
+            note = self._label(
+                f"+ {facts.unpriced:,} unpriced call{plural} (no price, not in the total)"
+            )
             note.setStyleSheet(f"color: {warning.name()};")
             self.grid.addWidget(note, row, 0, 1, 3)
         self.adjustSize()

@@ -71,8 +71,9 @@ class GroupByPicker(QWidget):
         return tuple(self.list.item(i).text() for i in range(self.list.count()))
 
     def set_available(self, columns: list[str]) -> None:
-        self._available = list(columns)
-        self._fill_add()
+        if list(columns) != self._available:
+            self._available = list(columns)
+            self._fill_add()
 
     def set_columns(self, columns: tuple[str, ...]) -> None:
         if columns == self.columns():

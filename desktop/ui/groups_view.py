@@ -176,9 +176,6 @@ class GroupsView(QWidget):
 
     def _data_changed(self) -> None:
         self.selection.clear()
-        dataset = self.ctx.session.dataset
-        if dataset is not None:
-            self.picker.set_available(groupable_columns(dataset))
         self.refresh()
 
     def _state_changed(self, what: str) -> None:
@@ -201,6 +198,7 @@ class GroupsView(QWidget):
             self._dirty = True
             return
         self._dirty = False
+        self.picker.set_available(groupable_columns(dataset))
         state = self.ctx.state
         filters, zone, mode = state.effective_filters(), state.zone, state.cost_mode
         columns = state.group_by
@@ -242,7 +240,8 @@ class GroupsView(QWidget):
         totals = pivot.totals
         cost = money_total(totals.cost_usd)
         if totals.unpriced_calls:
-            cost += f" + {totals.unpriced_calls:,} unpriced calls"
+            plural = "" if totals.unpriced_calls == 1 else "s"
+            cost += f" + {totals.unpriced_calls:,} unpriced call{plural}"
         first = pivot.count(0)
         levels = " → ".join(pivot.columns)
         overall = pivot.overall

@@ -193,8 +193,11 @@ class TotalsCards(QWidget):
 
     def _set_unpriced(self, count: int, mode: str) -> None:
         self.unpriced.setVisible(count > 0)
-        what = "calls without a reported cost" if mode == "reported" else "unpriced calls"
-        self.unpriced.setText(f"+ {count:,} {what}")
+        plural = "" if count == 1 else "s"
+        if mode == "reported":
+            self.unpriced.setText(f"+ {count:,} call{plural} without a reported cost")
+        else:
+            self.unpriced.setText(f"+ {count:,} unpriced call{plural}")
 
     def _set_period(self, first: float | None, last: float | None, zone: tzinfo) -> None:
         if first is None or last is None:
