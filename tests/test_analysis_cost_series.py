@@ -51,7 +51,9 @@ def test_buckets_agree_with_the_report(demo_dataset) -> None:  # noqa: F811
     for unit in ("day", "week"):
         report = build_report(demo_dataset, Filters(), ZONE, "computed", [], unit)
         mask = demo_dataset.mask(Filters())
-        series = cost_series(demo_dataset, mask, ZONE, "computed", ("provider", "model"), unit)
+        series = cost_series(
+            demo_dataset, mask, ZONE, "computed", ("provider", "model"), unit, sums=True
+        )
         rows = list(csv.DictReader(io.StringIO(series.csv_text())))
         assert len(rows) == len(report["buckets"])
         for ours, theirs in zip(rows, report["buckets"], strict=True):
@@ -154,8 +156,10 @@ def test_empty_selection(small_dataset) -> None:  # noqa: F811
 
 def test_csv_has_a_column_per_series(small_dataset) -> None:  # noqa: F811
     mask = small_dataset.mask(Filters())
-    series = cost_series(small_dataset, mask, ZONE, stack_by=("tenant",), unit="day")
+    series = cost_series(small_dataset, mask, ZONE, stack_by=("tenant",), unit="day", sums=True)
     rows = list(csv.reader(io.StringIO(series.csv_text())))
+    with pytest.raises(ValueError, match="without token sums"):
+        cost_series(small_dataset, mask, ZONE, stack_by=("tenant",)).csv_text()
     assert rows[0][-4:] == [
         "cost_usd: acme",
         "cost_usd: globex",

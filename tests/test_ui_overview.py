@@ -195,7 +195,8 @@ def test_exports_png_and_csv(qtbot, small_view: OverviewView, tmp_path: Path) ->
     assert small_view.save_chart_png(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     out = tmp_path / "chart.csv"
-    small_view.save_chart_csv(out)
+    with qtbot.waitSignal(small_view.exported):
+        small_view.export_chart_csv(out)
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [r["bucket"] for r in rows] == list(BERLIN_DAYS)
     assert float(rows[2]["cost_usd"]) == pytest.approx(1.2)

@@ -126,7 +126,12 @@ class CostSeries:
         )
 
     def csv_text(self) -> str:
-        """One row per bucket: totals as in ``spendtrail report --bucket``, then each series."""
+        """One row per bucket: totals as in ``spendtrail report --bucket``, then each series.
+
+        Needs the token sums (computed with ``cost_series(..., sums=True)``).
+        """
+        if any(k not in self.sums for k in TOKEN_FIELDS):
+            raise ValueError("the series was computed without token sums")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         series_names = [safe_cell(f"cost_usd: {s.name}") for s in self.series]
@@ -208,12 +213,14 @@ def cost_series(
     start: float | None = None,
     end: float | None = None,
     top: int = TOP_SERIES,
+    sums: bool = False,
 ) -> CostSeries:
     """Cost per bucket over ``[start, end]`` (default: the selection's first to last call).
 
     ``unit`` None chooses the bucket size from the span. The stacked series are
     the ``top`` groups of ``stack_by`` over the whole selection (so they do not
-    change while the chart is zoomed), then "Other".
+    change while the chart is zoomed), then "Other". Token sums (for the CSV)
+    only with ``sums``: an interactive chart does not need them.
     """
     ts = dataset.frame.num("ts")[mask]
     if not len(ts):
@@ -224,7 +231,9 @@ def cost_series(
     chosen = choose_unit(hi - lo, unit)
     if (hi - lo) / UNIT_SECONDS[chosen] > MAX_BUCKETS * 4:  # a silly request: narrow it
         lo = max(lo, hi - MAX_BUCKETS * UNIT_SECONDS[chosen])
-    buckets = dataset.buckets(mask, chosen, zone, mode, lo, hi, stack_by=stack_by, top=top)
+    buckets = dataset.buckets(
+        mask, chosen, zone, mode, lo, hi, stack_by=stack_by, top=top, sums=sums
+    )
     series = []
     for i, (key, values) in enumerate(buckets.series):
         rest = bool(stack_by) and i == top

@@ -32,15 +32,67 @@ class OtherGroups:
 
 
 @dataclass
-class OverviewSummary:
-    totals: Totals
+class GroupBars:
+    """Cost by the current grouping: the top groups and the rest summed."""
+
     by: tuple[str, ...]
     bars: list[Group]
     other: OtherGroups | None
     group_count: int
     ranges: TimeRanges
+
+
+@dataclass
+class OverviewSummary:
+    totals: Totals
+    groups: GroupBars
     conversations: list[ConversationCost] = field(default_factory=list)
     has_conversation_ids: bool = False
+
+    @property
+    def by(self) -> tuple[str, ...]:
+        return self.groups.by
+
+    @property
+    def bars(self) -> list[Group]:
+        return self.groups.bars
+
+    @property
+    def other(self) -> OtherGroups | None:
+        return self.groups.other
+
+    @property
+    def group_count(self) -> int:
+        return self.groups.group_count
+
+    @property
+    def ranges(self) -> TimeRanges:
+        return self.groups.ranges
+
+
+def group_bars(
+    dataset: Dataset,
+    mask: np.ndarray,
+    zone: tzinfo,
+    mode: str,
+    by: Sequence[str],
+    bars: int = TOP_BARS,
+) -> GroupBars:
+    """The top ``bars`` groups by cost (as the report ranks them) and the rest summed."""
+    by = tuple(dataset.resolve(c) for c in by)
+    groups = dataset.groups(mask, by, zone, mode, stats=False) if by and mask.any() else []
+    shown, rest = groups[:bars], groups[bars:]
+    other = None
+    if rest:
+        other = OtherGroups(
+            groups=len(rest),
+            calls=sum(g.calls for g in rest),
+            cost_usd=sum(g.cost_usd for g in rest),
+            unpriced_calls=sum(g.unpriced_calls for g in rest),
+            share=sum(g.share for g in rest),
+        )
+    ranges = time_ranges(dataset, mask, by, zone) if groups else {}
+    return GroupBars(by, shown, other, len(groups), ranges)
 
 
 def overview_summary(
@@ -53,26 +105,10 @@ def overview_summary(
     conversations: int = TOP_CONVERSATIONS,
 ) -> OverviewSummary:
     totals = dataset.totals(mask, mode)
-    by = tuple(dataset.resolve(c) for c in by)
-    groups = dataset.groups(mask, by, zone, mode, stats=False) if by and totals.calls else []
-    shown, rest = groups[:bars], groups[bars:]
-    other = None
-    if rest:
-        other = OtherGroups(
-            groups=len(rest),
-            calls=sum(g.calls for g in rest),
-            cost_usd=sum(g.cost_usd for g in rest),
-            unpriced_calls=sum(g.unpriced_calls for g in rest),
-            share=sum(g.share for g in rest),
-        )
     conv_codes = dataset.frame.text("conversation_id").codes
     return OverviewSummary(
         totals=totals,
-        by=by,
-        bars=shown,
-        other=other,
-        group_count=len(groups),
-        ranges=time_ranges(dataset, mask, by, zone) if totals.calls else {},
+        groups=group_bars(dataset, mask, zone, mode, by, bars),
         conversations=top_conversations(dataset, mask, mode, conversations),
         has_conversation_ids=bool(len(conv_codes)) and bool((conv_codes >= 0).any()),
     )

@@ -41,12 +41,11 @@ def top_conversations(
     """The ``limit`` conversations with the highest cost (ties: more turns first)."""
     frame = dataset.frame
     conv = frame.text(column)
-    codes = conv.codes[mask]
-    has = codes >= 0
-    if not has.any() or limit <= 0:
+    rows = np.flatnonzero(mask & (conv.codes >= 0))  # selected calls with a conversation
+    if not len(rows) or limit <= 0:
         return []
-    codes = codes[has].astype(np.int64)
-    cost = dataset.cost(mode)[mask][has]
+    codes = conv.codes[rows]
+    cost = dataset.cost(mode)[rows]
     priced = ~np.isnan(cost)
     n = len(conv.values)
     turns = np.bincount(codes, minlength=n)
@@ -56,26 +55,30 @@ def top_conversations(
     order = np.lexsort((present, -turns[present], -cost_sum[present]))[:limit]
     chosen = present[order]
 
-    inside = np.isin(codes, chosen)
-    sub_codes = codes[inside]
+    position = np.full(n, -1, dtype=np.int64)
+    position[chosen] = np.arange(len(chosen))
+    where = position[codes]
+    inside = where >= 0
+    sub_rows = rows[inside]
+    sub_pos = where[inside]
     sub_cost = cost[inside]
     sub_priced = priced[inside]
-    sub_ts = frame.num("ts")[mask][has][inside]
+    sub_ts = frame.num("ts")[sub_rows]
     model = frame.text("model")
-    sub_model = model.codes[mask][has][inside].astype(np.int64)
+    sub_model = model.codes[sub_rows].astype(np.int64)
 
     out = []
-    for code in chosen:
-        rows = sub_codes == code
-        ts = sub_ts[rows]
-        models = _models_by_cost(sub_model[rows], sub_cost[rows], sub_priced[rows], model.values)
+    for i, code in enumerate(chosen):
+        mine = sub_pos == i
+        ts = sub_ts[mine]
+        models = _models_by_cost(sub_model[mine], sub_cost[mine], sub_priced[mine], model.values)
         out.append(
             ConversationCost(
                 value=conv.values[code],
                 turns=int(turns[code]),
                 models=models,
                 cost_usd=float(cost_sum[code]),
-                unpriced_calls=int(turns[code] - sub_priced[rows].sum()),
+                unpriced_calls=int(turns[code] - sub_priced[mine].sum()),
                 first_ts=float(ts.min()),
                 last_ts=float(ts.max()),
             )

@@ -9,11 +9,12 @@ worker from the same functions as ``spendtrail report``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -40,10 +41,10 @@ from desktop.analysis.cost_series import (
     snap_to_edges,
 )
 from desktop.analysis.keys import KEY_SEPARATOR, key_filters, key_text
-from desktop.analysis.overview import OverviewSummary, overview_summary
+from desktop.analysis.overview import OverviewSummary, group_bars, overview_summary
 from desktop.analysis.selection import SelectionCache
 from desktop.numbers import money_total, percent
-from desktop.store.dataset import TIME_DIMENSIONS
+from desktop.store.dataset import TIME_DIMENSIONS, Filters
 from desktop.ui.chart_legend import ChartLegend
 from desktop.ui.context import AppContext
 from desktop.ui.cost_chart import CostChart
@@ -68,7 +69,23 @@ def stack_columns(group_by: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(c for c in group_by if c not in TIME_DIMENSIONS)
 
 
+@dataclass(frozen=True)
+class ChartRequest:
+    """What the chart shows: the selection, bucket size and time range to compute."""
+
+    filters: Filters
+    zone: tzinfo
+    mode: str
+    stack_by: tuple[str, ...]
+    unit: str | None
+    start: float | None
+    end: float | None
+    auto: bool
+
+
 class OverviewView(QWidget):
+    exported = Signal(str)  # a file was written by an export
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -76,6 +93,7 @@ class OverviewView(QWidget):
         self.summary: OverviewSummary | None = None
         self.series: CostSeries | None = None
         self.full_series: CostSeries | None = None
+        self.series_request: ChartRequest | None = None
         self._dirty = True
         self._build()
 
@@ -313,6 +331,8 @@ class OverviewView(QWidget):
         if what == "bucket":
             self._sync_bucket_combo()
             self.refresh(summary=False)
+        elif what == "grouping" and self.summary is not None:
+            self.refresh(summary=False, groups=True)  # totals and conversations stay
         else:
             self.refresh()
 
@@ -322,7 +342,7 @@ class OverviewView(QWidget):
             self.refresh()
 
     # -- computing ---------------------------------------------------------------------------
-    def refresh(self, summary: bool = True) -> None:
+    def refresh(self, summary: bool = True, groups: bool = False) -> None:
         """Recompute for the current state (later, when shown, if hidden now)."""
         dataset = self.ctx.session.dataset
         if dataset is None:
@@ -346,6 +366,16 @@ class OverviewView(QWidget):
             self.ctx.tasks.submit(
                 "overview.summary", compute_summary, self._show_summary, self._failed
             )
+        elif groups and self.summary is not None:
+            selection, previous = self.selection, self.summary
+
+            def compute_groups() -> OverviewSummary:
+                mask = selection.mask(dataset, filters, zone)
+                return replace(previous, groups=group_bars(dataset, mask, zone, mode, by))
+
+            self.ctx.tasks.submit(
+                "overview.summary", compute_groups, self._show_summary, self._failed
+            )
         self._request_series(fit=True)
 
     def _request_series(self, fit: bool, view: tuple[float, float] | None = None) -> None:
@@ -365,19 +395,26 @@ class OverviewView(QWidget):
             lo = full.data_start if start is None else start
             hi = full.data_end if end is None else end
             start, end = compute_range(view[0], view[1], lo, hi, unit)
-        selection = self.selection
-        auto = state.bucket is None
-
-        def compute() -> CostSeries:
-            mask = selection.mask(dataset, filters, zone)
-            series = cost_series(dataset, mask, zone, mode, stack, unit, start, end)
-            series.auto = auto
-            return series
-
+        request = ChartRequest(filters, zone, mode, stack, unit, start, end, state.bucket is None)
         self.chart.set_zone(zone)
         self.ctx.tasks.submit(
-            "overview.chart", compute, lambda s: self._show_series(s, fit), self._failed
+            "overview.chart",
+            lambda: self._compute_series(dataset, request),
+            lambda series: self._show_series(series, fit, request),
+            self._failed,
         )
+
+    def _compute_series(
+        self, dataset: Any, request: ChartRequest, sums: bool = False
+    ) -> CostSeries:
+        """On a worker: the chart's buckets for one request."""
+        r = request
+        mask = self.selection.mask(dataset, r.filters, r.zone)
+        series = cost_series(
+            dataset, mask, r.zone, r.mode, r.stack_by, r.unit, r.start, r.end, sums=sums
+        )
+        series.auto = r.auto
+        return series
 
     def _failed(self, message: str) -> None:
         self._show_message("Could not compute the overview", message.splitlines()[0])
@@ -445,8 +482,9 @@ class OverviewView(QWidget):
         note = f"top {shown} of {summary.group_count:,} groups" if other else ""
         self.bars_note.setText((note + " · " if note else "") + "click a bar for its requests")
 
-    def _show_series(self, series: CostSeries, fit: bool) -> None:
+    def _show_series(self, series: CostSeries, fit: bool, request: ChartRequest) -> None:
         self.series = series
+        self.series_request = request
         if fit:
             self.full_series = series
             self._show_legend(series)
@@ -530,22 +568,39 @@ class OverviewView(QWidget):
         target = Path(path)
         if target.suffix.lower() not in (".png", ".csv"):
             target = target.with_suffix(".csv" if "csv" in chosen.lower() else ".png")
-        try:
-            if target.suffix.lower() == ".csv":
-                self.save_chart_csv(target)
-            else:
-                self.save_chart_png(target)
-        except OSError as exc:
-            QMessageBox.warning(self, "Export", f"Could not write {target}: {exc}")
+        if target.suffix.lower() == ".csv":
+            self.export_chart_csv(target)
+            return
+        if not self.save_chart_png(target):
+            QMessageBox.warning(self, "Export", f"Could not write {target}.")
 
     def save_chart_png(self, path: Path) -> bool:
+        """The chart and its legend as shown, as a PNG image."""
         self.chart.hover_card.hide()
         return self.chart_area.grab().save(str(path), "PNG")
 
-    def save_chart_csv(self, path: Path) -> None:
-        if self.series is None:
-            raise OSError("no chart data")
-        Path(path).write_text(self.series.csv_text(), encoding="utf-8")
+    def export_chart_csv(self, path: Path) -> None:
+        """The shown chart's buckets (with token sums) as CSV; computed on a worker."""
+        dataset, request = self.ctx.session.dataset, self.series_request
+        if dataset is None or request is None or self.series is None:
+            return
+        shown = self.series
+        exact = replace(request, unit=shown.unit, start=shown.start, end=shown.end - 1e-6)
+
+        def write(series: CostSeries) -> None:
+            try:
+                Path(path).write_text(series.csv_text(), encoding="utf-8")
+            except OSError as exc:
+                QMessageBox.warning(self, "Export", f"Could not write {path}: {exc}")
+                return
+            self.exported.emit(str(path))
+
+        self.ctx.tasks.submit(
+            "overview.export",
+            lambda: self._compute_series(dataset, exact, sums=True),
+            write,
+            lambda message: QMessageBox.warning(self, "Export", message.splitlines()[0]),
+        )
 
     def save_settings(self) -> None:
         settings = self.ctx.settings
