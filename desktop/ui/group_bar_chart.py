@@ -79,7 +79,7 @@ class GroupBarChart(QWidget):
         """x of the bar, bar area width, amount column width, share column width."""
         fm = self.fontMetrics()
         width = self.width() - 2 * PADDING
-        label_w = min(int(width * 0.36), 300)
+        label_w = min(int(width * 0.42), 320)
         amount_w = max((fm.horizontalAdvance(r.amount) for r in self.rows), default=0) + 12
         share_w = fm.horizontalAdvance("100.0%") + 12
         bar_x = PADDING + label_w + 8

@@ -62,7 +62,8 @@ class GroupsView(QWidget):
         session.closed.connect(self._closed)
         self.picker.set_columns(ctx.state.group_by)
         self._restore_settings()
-        self._closed() if session.dataset is None and not session.loading else None
+        if session.dataset is None and not session.loading:
+            self._closed()
 
     # -- layout --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -145,7 +146,7 @@ class GroupsView(QWidget):
         self.splitter.addWidget(self.picker)
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([220, 1000])
+        self.splitter.setSizes([190, 1100])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

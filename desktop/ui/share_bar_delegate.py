@@ -20,8 +20,8 @@ class ShareBarDelegate(QStyledItemDelegate):
         share = index.data(self.share_role)
         if isinstance(share, float) and share > 0:
             color = QColor(chart_colors(option.palette).highlight)
-            color.setAlpha(70)
-            rect = option.rect.adjusted(3, option.rect.height() - 5, -3, -2)
+            color.setAlpha(120)
+            rect = option.rect.adjusted(3, option.rect.height() - 6, -3, -2)
             width = max(rect.width() * min(share, 1.0), 1.0)
             painter.fillRect(QRectF(rect.left(), rect.top(), width, rect.height()), color)
         super().paint(painter, option, index)
