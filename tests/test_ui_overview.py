@@ -212,3 +212,22 @@ def test_hover_card_shows_exact_values(qtbot, small_view: OverviewView) -> None:
     texts = [w.text() for w in card.findChildren(type(small_view.range_label)) if w.text()]
     assert "2026-03-30 (day)" in texts and "globex" in texts and "$1.20" in texts
     assert any("1 unpriced call" in t for t in texts)
+
+
+def test_running_totals_while_loading(small_view: OverviewView) -> None:
+    cards = small_view.cards
+    cards.set_running(
+        {
+            "calls": 1200,
+            "cost_usd": 3.5,
+            "unpriced_calls": 2,
+            "prompt_tokens": 9000,
+            "output_tokens": 40,
+        }
+    )
+    assert cards.cost_card.title.text() == "Total cost so far" and cards.cost.text() == "$3.50"
+    assert cards.unpriced.text() == "+ 2 unpriced calls" and cards.calls.text() == "1,200"
+    assert cards.token_titles["input_tokens"].text() == "Prompt (all input)"
+    assert cards.token_values["input_tokens"].text() == "9,000"
+    assert cards.token_values["cache_read_tokens"].text() == "…"
+    small_view.refresh()  # the loaded numbers replace the running ones

@@ -95,9 +95,11 @@ class TotalsCards(QWidget):
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(0)
         self.token_values: dict[str, QLabel] = {}
+        self.token_titles: dict[str, QLabel] = {}
         for i, (key, title) in enumerate(TOKEN_ROWS):
             r, c = i % 3, (i // 3) * 2
-            grid.addWidget(_plain(title), r, c)
+            self.token_titles[key] = _plain(title)
+            grid.addWidget(self.token_titles[key], r, c)
             value = _plain("—")
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setObjectName(f"tokens_{key}")
@@ -165,8 +167,9 @@ class TotalsCards(QWidget):
             self.per_call.setText(f"{money_total(totals.cost_usd / priced)} per priced call")
         else:
             self.per_call.setText("")
-        for key, label in self.token_values.items():
-            label.setText(tokens(totals.sums.get(key, 0)))
+        for key, title in TOKEN_ROWS:
+            self.token_titles[key].setText(title)
+            self.token_values[key].setText(tokens(totals.sums.get(key, 0)))
         self._set_period(totals.first_ts, totals.last_ts, zone)
         self.reported_card.setVisible(totals.reported_calls > 0)
         self.reported.setText(money_total(totals.reported_cost_usd))
@@ -185,6 +188,8 @@ class TotalsCards(QWidget):
         self.per_call.setText("")
         for label in self.token_values.values():
             label.setText("…")
+        # While reading, only the prompt as a whole (input and cache) is counted.
+        self.token_titles["input_tokens"].setText("Prompt (all input)")
         self.token_values["input_tokens"].setText(tokens(running.get("prompt_tokens", 0)))
         self.token_values["output_tokens"].setText(tokens(running.get("output_tokens", 0)))
         self.period.setText("—")
