@@ -162,6 +162,7 @@ class Dataset:
         )
         self._sources: dict[int, tuple[str, str]] = {}
         self._sources_gen = -1
+        self._cost_orders: dict[str, tuple[np.ndarray, ...]] = {}
 
     def read(self) -> sqlite3.Connection:
         """This thread's read-only connection to the store."""
@@ -413,7 +414,7 @@ class Dataset:
         total = float(cost_sum.sum())
         p50 = p95 = top = None
         if stats:
-            p50, p95, top = _group_quantiles(inverse[priced], cost[priced], n_groups)
+            p50, p95, top = self._masked_quantiles(mask, inverse, mode, n_groups)
         result = []
         for g in range(n_groups):
             key = tuple(None if code < 0 else dims[i][1][code] for i, code in enumerate(keys[g]))
@@ -436,6 +437,38 @@ class Dataset:
         result.sort(key=lambda g: (-g.cost_usd, -g.calls, _sort_key(g.key)))
         return result
 
+    def _cost_order(self, mode: str) -> tuple[np.ndarray, np.ndarray]:
+        """Cost per call and every call in ascending cost order (NaN last).
+
+        Sorting a million costs takes ~100 ms; the order is kept until the cost
+        arrays change (re-pricing replaces them), so per-group percentiles of
+        any selection only need a gather and a small-integer sort.
+        """
+        sources = (self.frame.num("cost_usd"), self.frame.num("reported_cost_usd"))
+        cached = self._cost_orders.get(mode)
+        if cached is not None and cached[0] is sources[0] and cached[1] is sources[1]:
+            return cached[2], cached[3]
+        cost = self.cost(mode)
+        order = np.argsort(cost, kind="stable")
+        self._cost_orders[mode] = (*sources, cost, order)
+        return cost, order
+
+    def _masked_quantiles(
+        self, mask: np.ndarray, inverse: np.ndarray, mode: str, n_groups: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-group p50, p95 and max of the priced calls of ``mask`` (as _group_quantiles)."""
+        cost, order = self._cost_order(mode)
+        chosen = order[mask[order]]
+        chosen = chosen[~np.isnan(cost[chosen])]
+        group_of = np.empty(len(mask), dtype=np.int64)
+        group_of[mask] = inverse
+        groups = group_of[chosen]
+        # A stable sort by group keeps each group's costs ascending; small group
+        # numbers sort by radix in a few milliseconds.
+        keys = groups.astype(np.uint16) if n_groups <= 65535 else groups
+        by_group = np.argsort(keys, kind="stable")
+        return _sorted_quantiles(groups[by_group], cost[chosen][by_group], n_groups)
+
     def buckets(
         self,
         mask: np.ndarray,
@@ -446,8 +479,13 @@ class Dataset:
         end: float | None = None,
         stack_by: Sequence[str] = (),
         top: int = 8,
+        sums: bool = True,
     ) -> Buckets:
-        """Calls, tokens and cost per time bucket (empty buckets included)."""
+        """Calls, tokens and cost per time bucket (empty buckets included).
+
+        ``sums=False`` leaves out the token sums (a chart redrawn while zooming
+        needs only calls and cost; the sums are most of the work).
+        """
         if unit not in BUCKETS:
             raise QueryError(f"unknown bucket {unit!r} (use {', '.join(BUCKETS)})")
         ts = self.frame.num("ts")[mask]
@@ -460,7 +498,9 @@ class Dataset:
         idx = bucket_index(ts, edges)
         inside = (idx >= 0) & (idx < n)
         idx = idx[inside]
-        cost = self.cost(mode)[mask][inside]
+        chosen = mask.copy()  # the calls of the mask inside the buckets, in one pass
+        chosen[mask] = inside
+        cost = self.cost(mode)[chosen]
         priced = ~np.isnan(cost)
         out = Buckets(
             unit=unit,
@@ -470,28 +510,45 @@ class Dataset:
             cost=np.bincount(idx[priced], weights=cost[priced], minlength=n),
             unpriced=np.bincount(idx[~priced], minlength=n),
             sums={
-                name: np.bincount(idx, weights=self.frame.num(name)[mask][inside], minlength=n)
-                for name in TOKEN_FIELDS
+                name: np.bincount(idx, weights=self.frame.num(name)[chosen], minlength=n)
+                for name in (TOKEN_FIELDS if sums else ())
             },
         )
         if stack_by:
-            groups = self.groups(mask, stack_by, zone, mode, stats=False)
-            leaders = [g.key for g in groups[:top]]
             dims = [self.dimension(self.resolve(c), zone, mask) for c in stack_by]
-            inverse, keys = _combine(
-                [codes[mask][inside] for codes, _ in dims], [len(v) for _, v in dims]
-            )
+            inverse, keys = _combine([codes[mask] for codes, _ in dims], [len(v) for _, v in dims])
             key_values = [
                 tuple(None if c < 0 else dims[i][1][c] for i, c in enumerate(k)) for k in keys
             ]
-            leader_index = {k: i for i, k in enumerate(leaders)}
-            lut = np.array([leader_index.get(k, len(leaders)) for k in key_values], dtype=np.int64)
-            series_id = lut[inverse] if len(inverse) else np.zeros(0, np.int64)
-            for s, key in enumerate([*leaders, ("other",)]):
-                sel = priced & (series_id == s)
-                values = np.bincount(idx[sel], weights=cost[sel], minlength=n)
-                if s < len(leaders) or values.any():
-                    out.series.append((key, values))
+            # The leaders are the top groups of the whole selection, in the order
+            # groups() gives them (cost, then calls, then key).
+            all_cost = self.cost(mode)[mask]
+            all_priced = ~np.isnan(all_cost)
+            group_cost = np.bincount(
+                inverse[all_priced], weights=all_cost[all_priced], minlength=len(keys)
+            )
+            group_calls = np.bincount(inverse, minlength=len(keys))
+            ranked = sorted(
+                range(len(keys)),
+                key=lambda g: (
+                    -float(group_cost[g]),
+                    -int(group_calls[g]),
+                    _sort_key(key_values[g]),
+                ),
+            )
+            leaders = ranked[:top]
+            lut = np.full(len(keys) + 1, len(leaders), dtype=np.int64)
+            lut[leaders] = np.arange(len(leaders))
+            series_id = lut[inverse[inside]] if len(inverse) else np.zeros(0, np.int64)
+            # One pass for every series: bin = series * buckets + bucket.
+            table = np.bincount(
+                series_id[priced] * n + idx[priced],
+                weights=cost[priced],
+                minlength=(len(leaders) + 1) * n,
+            ).reshape(len(leaders) + 1, n)
+            for s, key in enumerate([*(key_values[g] for g in leaders), ("other",)]):
+                if s < len(leaders) or table[s].any():
+                    out.series.append((key, table[s]))
         return out
 
     # -- rows -----------------------------------------------------------------------------
@@ -565,8 +622,18 @@ def _group_quantiles(
     if len(cost) == 0:
         return p50, p95, top
     order = np.lexsort((cost, group))
-    g_sorted = group[order]
-    c_sorted = cost[order]
+    return _sorted_quantiles(group[order], cost[order], n_groups)
+
+
+def _sorted_quantiles(
+    g_sorted: np.ndarray, c_sorted: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quantiles from costs sorted by group, then ascending within each group."""
+    p50 = np.full(n_groups, np.nan)
+    p95 = np.full(n_groups, np.nan)
+    top = np.full(n_groups, np.nan)
+    if len(c_sorted) == 0:
+        return p50, p95, top
     counts = np.bincount(g_sorted, minlength=n_groups)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     has = counts > 0

@@ -1,0 +1,85 @@
+"""The most expensive conversations as a table: id, turns, models, cost, when."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from desktop.analysis.top_conversations import ConversationCost
+from desktop.numbers import money_total, tokens
+
+Index = QModelIndex | QPersistentModelIndex
+
+HEADERS = ("Conversation", "Turns", "Models", "Cost", "Started")
+RIGHT = (1, 3)
+VALUE_ROLE = Qt.ItemDataRole.UserRole  # the conversation id as stored
+
+
+class TopConversationsModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ConversationCost] = []
+        self._zone: tzinfo | None = None
+        self.warning = QColor("#b25b00")
+
+    def set_rows(self, rows: list[ConversationCost], zone: tzinfo) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._zone = zone
+        self.endResetModel()
+
+    def conversation(self, row: int) -> ConversationCost | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        conv = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(conv, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in RIGHT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3 and conv.unpriced_calls:
+            return self.warning
+        if role == VALUE_ROLE:
+            return conv.value
+        return None
+
+    def _display(self, conv: ConversationCost, column: int) -> str:
+        if column == 0:
+            return str(conv.value)
+        if column == 1:
+            return tokens(conv.turns)
+        if column == 2:
+            return ", ".join(conv.models)
+        if column == 3:
+            if not conv.priced:
+                return f"unpriced ({conv.unpriced_calls:,})"
+            text = money_total(conv.cost_usd)
+            if conv.unpriced_calls:
+                text += f" + {conv.unpriced_calls:,} unpriced"
+            return text
+        if self._zone is None:
+            return ""
+        return datetime.fromtimestamp(conv.first_ts, self._zone).strftime("%Y-%m-%d %H:%M")
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in RIGHT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
