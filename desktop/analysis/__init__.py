@@ -1,0 +1,1 @@
+"""Qt-free analyses of the open data (overview, pivots, chart series, conversations)."""
