@@ -1,0 +1,1 @@
+"""Qt-free analyses over an opened dataset: conversations, pricing coverage, turn text."""
