@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop.ui.plain_tip import plain_tip
 from desktop.ui.price_format import (
     RATE_TITLES,
     long_context_text,
@@ -253,33 +254,37 @@ class CatalogModel(QAbstractTableModel):
         entry = row.entry
         latest = entry.versions[-1]
         if key == "model":
-            lines = [f"{entry.display_name}", f"id: {entry.id}", f"model: {entry.model}"]
+            lines = [entry.display_name, f"id: {entry.id}", f"model: {entry.model}"]
             if entry.aliases:
                 lines.append("also named: " + ", ".join(entry.aliases))
             if entry.match:
                 lines.append("match rules: " + ", ".join(r.describe() for r in entry.match))
             if entry.note:
                 lines.append(entry.note)
-            return "\n".join(lines)
+            return plain_tip("Price entry", *lines)
         if key == "origin":
             if row.kind == "bundled":
                 return "Shipped with Spendtrail. Editing it makes your own override."
             if row.kind == "user":
                 return "Added by you."
-            return row.note or "Your override of a bundled price."
+            return plain_tip("Your override of a bundled price", row.note)
         if key in RATE_KEYS:
             return rate_tooltip(key, latest.rates.get(key))
         if key == "versions":
-            return "\n".join(
-                f"from {v.label}: {rate_text('input', v.rates.input)} in / "
-                f"{rate_text('output', v.rates.output)} out"
-                for v in entry.versions
+            return plain_tip(
+                "Price versions",
+                *(
+                    f"from {v.label}: {rate_text('input', v.rates.input)} in / "
+                    f"{rate_text('output', v.rates.output)} out"
+                    for v in entry.versions
+                ),
             )
         if key == "in_data":
             if row.calls is None:
                 return "Open logs to see how many of their calls this price applies to."
             return f"{row.calls:,} calls of the open data are priced with this entry."
-        return CatalogModel._display(row, key)
+        title = dict(COLUMNS)[key].replace("\n", " ")
+        return plain_tip(title, CatalogModel._display(row, key))
 
 
 class CatalogFilterModel(QSortFilterProxyModel):

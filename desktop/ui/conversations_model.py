@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor
 from desktop.analysis.conversations import ConversationList
 from desktop.numbers import money, money_total, tokens
 from desktop.timeutil import resolve_zone
+from desktop.ui.plain_tip import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -126,13 +127,13 @@ class ConversationsModel(QAbstractTableModel):
             return self._display(c, i, key)
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "models":
-                return "\n".join(c.models(i))
+                return plain_tip("Models, the most used first", *c.models(i))
             if key == "cost" and c.unpriced[i]:
                 return (
                     f"{money_total(float(c.cost[i]))} for the priced turns; "
                     f"{int(c.unpriced[i]):,} turns have no price and are not included."
                 )
-            return self._display(c, i, key)
+            return plain_tip(COLUMNS[index.column()][1], self._display(c, i, key))
         if role == Qt.ItemDataRole.TextAlignmentRole and key in RIGHT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and key in ("unpriced", "cost") and c.unpriced[i]:

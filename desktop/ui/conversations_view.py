@@ -41,6 +41,7 @@ from desktop.analysis.conversations import (
 from desktop.commands.report import safe_cell
 from desktop.numbers import money
 from desktop.timeutil import iso_utc
+from desktop.ui.alive import while_alive
 from desktop.ui.context import AppContext
 from desktop.ui.conversation_detail import ConversationDetail
 from desktop.ui.conversations_model import COLUMN_KEYS, ConversationsModel
@@ -126,10 +127,10 @@ class ConversationsView(QWidget):
             lambda current, _previous: self._row_changed(current.row())
         )
         session = ctx.session
-        session.loaded.connect(lambda _r: self._data_loaded())
+        session.loaded.connect(self._data_loaded)
         session.data_changed.connect(self.refresh)
         session.closed.connect(self._closed)
-        session.loading_started.connect(lambda _r: self._closed())
+        session.loading_started.connect(self._closed)
         ctx.state.changed.connect(self._state_changed)
         ctx.navigator.open_conversation.connect(self.open_conversation)
 
@@ -142,7 +143,7 @@ class ConversationsView(QWidget):
         digest = hashlib.sha1("\n".join(paths).encode()).hexdigest()[:16]
         return f"conversations/column/{digest}"
 
-    def _data_loaded(self) -> None:
+    def _data_loaded(self, _result: object = None) -> None:
         dataset = self.ctx.session.dataset
         if dataset is None:
             return
@@ -208,7 +209,12 @@ class ConversationsView(QWidget):
             mask = dataset.mask(filters, zone)
             return conversation_list(dataset, mask, column, zone, mode)
 
-        self.ctx.tasks.submit("conversations.list", compute, self._list_ready, self._failed)
+        self.ctx.tasks.submit(
+            "conversations.list",
+            compute,
+            while_alive(self, self._list_ready),
+            while_alive(self, self._failed),
+        )
 
     def _failed(self, message: str) -> None:
         self.summary.setText(f"Could not list the conversations: {message.splitlines()[0]}")
@@ -233,7 +239,7 @@ class ConversationsView(QWidget):
             self._show(conversations.key(0))
         self.list_ready.emit()
 
-    def _closed(self) -> None:
+    def _closed(self, _request: object = None) -> None:
         self.model.set_list(None)
         self.detail.set_turns(None)
         self._has_open = False
@@ -300,8 +306,10 @@ class ConversationsView(QWidget):
         self.ctx.tasks.submit(
             "conversations.turns",
             compute,
-            self._turns_ready,
-            lambda m: self.detail.facts.setText(f"Could not open it: {m.splitlines()[0]}"),
+            while_alive(self, self._turns_ready),
+            while_alive(
+                self, lambda m: self.detail.facts.setText(f"Could not open it: {m.splitlines()[0]}")
+            ),
         )
 
     def _turns_ready(self, answer: tuple[ConversationTurns, str]) -> None:

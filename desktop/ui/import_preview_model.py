@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from desktop.ui.plain_tip import plain_tip
 from desktop.ui.price_format import rate_text
 from pricing.catalog import RATE_KEYS
 from pricing.importing import ImportItem, ImportPreview
@@ -82,20 +83,24 @@ class ImportPreviewModel(QAbstractTableModel):
             return None
         item = self._rows[index.row()]
         column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 3 and item.changes:
+                return plain_tip(
+                    "What changes",
+                    *(
+                        f"{c.what}: {_dollars(c.what, c.old)} → {_dollars(c.what, c.new)}"
+                        for c in item.changes
+                    ),
+                )
+            return plain_tip(HEADERS[column], self.data(index))
+        if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return STATUS_TEXT[item.status]
             if column == 1:
                 return item.name
             if column == 2:
                 return item.entry.id
-            text = describe(item)
-            if role == Qt.ItemDataRole.ToolTipRole and item.changes:
-                return "\n".join(
-                    f"{c.what}: {_dollars(c.what, c.old)} → {_dollars(c.what, c.new)}"
-                    for c in item.changes
-                )
-            return text
+            return describe(item)
         if role == Qt.ItemDataRole.ForegroundRole and column == 0:
             colour = STATUS_COLOUR.get(item.status)
             return QBrush(colour) if colour is not None else None

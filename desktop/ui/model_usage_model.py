@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from desktop.analysis.model_usage import Usage
 from desktop.numbers import money_total, tokens
+from desktop.ui.plain_tip import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -48,7 +49,11 @@ class ModelUsageModel(QAbstractTableModel):
         usage = self._rows[index.row()]
         logged = usage.logged
         column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 5:
+                return plain_tip("Matched by", usage.rule, *usage.notes)
+            return plain_tip(HEADERS[column], self.data(index))
+        if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return "(no model name)" if logged.model is None else logged.model
             if column == 1:
@@ -59,8 +64,6 @@ class ModelUsageModel(QAbstractTableModel):
                 return tokens(logged.tokens)
             if column == 4:
                 return money_total(logged.cost_usd)
-            if role == Qt.ItemDataRole.ToolTipRole and usage.notes:
-                return usage.rule + "\n" + "\n".join(usage.notes)
             return usage.rule
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

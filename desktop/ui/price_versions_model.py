@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop.ui.plain_tip import plain_tip
 from desktop.ui.price_format import (
     RATE_TITLES,
     extras_text,
@@ -114,7 +115,8 @@ class PriceVersionsModel(QAbstractTableModel):
                 return rate_tooltip(key, version.rates.get(key))
             if key == "from" and index.row() == self._current:
                 return "In force today."
-            return self._display(index.row(), version, key)
+            title = COLUMNS[index.column()][1].replace("\n", " ")
+            return plain_tip(title, self._display(index.row(), version, key))
         if role == Qt.ItemDataRole.TextAlignmentRole and key in RATE_KEYS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole:

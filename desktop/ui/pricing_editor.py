@@ -48,6 +48,7 @@ from desktop.analysis.model_usage import (
 )
 from desktop.store.pricer import PricingSpec
 from desktop.ui.add_model_dialog import AddModelDialog
+from desktop.ui.alive import while_alive
 from desktop.ui.catalog_model import (
     COLUMN_KEYS,
     ENTRY_ID_ROLE,
@@ -59,6 +60,7 @@ from desktop.ui.catalog_model import (
 from desktop.ui.context import AppContext
 from desktop.ui.import_preview_dialog import ImportPreviewDialog
 from desktop.ui.model_usage_model import ModelUsageModel
+from desktop.ui.plain_tip import plain_tip
 from desktop.ui.price_edit_dialog import PriceEditDialog
 from desktop.ui.price_format import RATE_TITLES
 from desktop.ui.price_version_dialog import PriceVersionDialog
@@ -362,21 +364,17 @@ class PricingEditor(QWidget):
         self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
         self.undo_stack.undoTextChanged.connect(
-            lambda t: self.undo_action.setToolTip(f"Undo {t} (Ctrl+Z)" if t else "Undo (Ctrl+Z)")
+            lambda t: self.undo_action.setToolTip(plain_tip("Undo (Ctrl+Z)", t))
         )
         self.undo_stack.redoTextChanged.connect(
-            lambda t: self.redo_action.setToolTip(
-                f"Redo {t} (Ctrl+Shift+Z)" if t else "Redo (Ctrl+Shift+Z)"
-            )
+            lambda t: self.redo_action.setToolTip(plain_tip("Redo (Ctrl+Shift+Z)", t))
         )
         session = self.ctx.session
-        session.loading_started.connect(lambda _r: self._source_changed())
-        session.loaded.connect(lambda _r: self.refresh_usage())
+        session.loading_started.connect(self._source_changed)
+        session.loaded.connect(self._loaded)
         session.data_changed.connect(self._data_changed)
         session.repriced.connect(self._repriced)
-        session.reprice_failed.connect(
-            lambda m: self._message(f"Re-pricing failed: {m.splitlines()[0]}", True)
-        )
+        session.reprice_failed.connect(self._reprice_failed)
         session.closed.connect(self.refresh_usage)
 
     @property
@@ -418,13 +416,15 @@ class PricingEditor(QWidget):
             return
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         target = path.with_name(f"{path.name}.unreadable-{stamp}")
-        answer = QMessageBox.question(
-            self,
-            "Set your price file aside",
+        box = QMessageBox(self)
+        box.setWindowTitle("Set your price file aside")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
             f"Rename {path.name} to {target.name} (it stays in {path.parent}) and start with "
-            "no prices of your own? The bundled prices still apply.",
+            "no prices of your own? The bundled prices still apply."
         )
-        if answer != QMessageBox.StandardButton.Yes:
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        if box.exec() != QMessageBox.StandardButton.Yes:
             return
         try:
             path.rename(target)
@@ -434,7 +434,13 @@ class PricingEditor(QWidget):
         self.reload()
         self._message(f"Your unreadable price file was kept as {target}.", False)
 
-    def _source_changed(self) -> None:
+    def _loaded(self, _result: object) -> None:
+        self.refresh_usage()
+
+    def _reprice_failed(self, message: str) -> None:
+        self._message(f"Re-pricing failed: {message.splitlines()[0]}", True)
+
+    def _source_changed(self, _request: object = None) -> None:
         if self.user_path() != self._user_path:
             self.reload()
         self.refresh_usage()
@@ -680,7 +686,9 @@ class PricingEditor(QWidget):
             self._awaiting_reprice = False
             self._message(f"{action}: saved, but the prices could not be loaded: {message}", True)
 
-        self.ctx.tasks.submit("pricing.engine", spec.load, ready, failed)
+        self.ctx.tasks.submit(
+            "pricing.engine", spec.load, while_alive(self, ready), while_alive(self, failed)
+        )
 
     def _data_changed(self) -> None:
         if self._awaiting_reprice:
@@ -942,8 +950,11 @@ class PricingEditor(QWidget):
         self.ctx.tasks.submit(
             "pricing.import",
             lambda: user.preview_import(path),
-            self._show_preview,
-            lambda message: self._message(f"Cannot import: {message.splitlines()[0]}", True),
+            while_alive(self, self._show_preview),
+            while_alive(
+                self,
+                lambda message: self._message(f"Cannot import: {message.splitlines()[0]}", True),
+            ),
         )
 
     def _show_preview(self, preview: ImportPreview) -> None:
@@ -999,7 +1010,7 @@ class PricingEditor(QWidget):
             logged = logged_models(dataset)
             return logged, unpriced_models(logged, engine), entry_usage(logged, engine)
 
-        self.ctx.tasks.submit("pricing.usage", compute, self._usage_ready)
+        self.ctx.tasks.submit("pricing.usage", compute, while_alive(self, self._usage_ready))
 
     def _usage_ready(self, answer: tuple[list, list, dict]) -> None:
         logged, unpriced, usage = answer

@@ -19,6 +19,7 @@ from desktop.analysis.conversations import ConversationTurns
 from desktop.numbers import duration_ms, money, percent, tokens
 from desktop.timeutil import resolve_zone
 from desktop.ui.conversations_model import local_time
+from desktop.ui.plain_tip import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -195,7 +196,7 @@ class TurnsModel(QAbstractTableModel):
 
     def _tooltip(self, t: ConversationTurns, i: int, key: str) -> str:
         if key == "hit" and t.cold[i]:
-            return t.cold_reason[i]
+            return plain_tip("The cache went cold at this turn", t.cold_reason[i])
         if key == "model":
             parts = [self._display(t, i, key).strip()]
             if t.provider[i] is not None:
@@ -206,13 +207,15 @@ class TurnsModel(QAbstractTableModel):
                 parts.append(f"side chain: {t.branch[i]} (a sub-agent inside this conversation)")
             if t.parent[i] >= 0:
                 parts.append(f"parent: turn {int(t.parent[i]) + 1}")
-            return "\n".join(parts)
+            return plain_tip(f"Turn {i + 1}", *parts)
         if key == "status" and t.error[i]:
-            return str(t.error[i])
+            return plain_tip("Error", t.error[i])
         if key == "cost" and math.isnan(t.cost[i]):
             return "No price for this call: it is not counted as $0."
         if key == "time":
             return local_time(float(t.ts[i]), self._zone)
+        if key == "status":
+            return plain_tip("Status", self._display(t, i, key))
         if key == "cache_write":
             return (
                 f"5-minute: {tokens(int(t.cache_write_5m_tokens[i]))}, "

@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from desktop.analysis.model_usage import UnpricedModel
 from desktop.numbers import tokens
+from desktop.ui.plain_tip import plain_tip
 from desktop.ui.price_format import rate_text
 
 Index = QModelIndex | QPersistentModelIndex
@@ -73,7 +74,7 @@ class UnpricedTableModel(QAbstractTableModel):
             if item.suggestions:
                 lines.append("Nearest catalog names: " + ", ".join(item.suggestions))
             lines.append("Not counted as $0. Add a price to include these calls in the totals.")
-            return "\n".join(lines)
+            return plain_tip("No price for this model", *lines)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
