@@ -89,11 +89,23 @@ def reprice_frame(dataset: Dataset, plan: RepricePlan) -> None:
                     values.append(value)
                 new_codes[hit] = code
         codes[rows] = new_codes
-    frame.set_num("cost_usd", cost)
-    frame.set_num("cost_flags", flags)
-    frame.set_text("price_id", TextColumn(codes, values))
+    # In memory only: the cache files follow once the store holds these prices too
+    # (persist_reprice), so a crash in between never pairs new costs with an old store.
+    frame.set_num("cost_usd", cost, save=False)
+    frame.set_num("cost_flags", flags, save=False)
+    frame.set_text("price_id", TextColumn(codes, values), save=False)
     digests = _frame_digests(dataset)
     digests.update((combo_key(combo), digest) for combo, _cells, digest in plan.changes)
+
+
+def warm_up(dataset: Dataset) -> None:
+    """Load the columns re-pricing reads, so the first price edit does not wait for them."""
+    frame = dataset.frame
+    for name in ("provider", "model", "service_tier", "price_id"):
+        frame.text(name)
+    for name in ("ts", "cost_usd", "cost_flags", *INT_FIELDS[:7]):
+        frame.num(name)
+    _frame_digests(dataset)
 
 
 def _frame_digests(dataset: Dataset) -> dict[str, str]:

@@ -47,6 +47,7 @@ from desktop.analysis.model_usage import (
     unpriced_models,
 )
 from desktop.store.pricer import PricingSpec
+from desktop.store.reprice import warm_up
 from desktop.ui.add_model_dialog import AddModelDialog
 from desktop.ui.alive import while_alive
 from desktop.ui.catalog_model import (
@@ -1006,6 +1007,7 @@ class PricingEditor(QWidget):
             return
 
         def compute() -> tuple[list, list, dict]:
+            warm_up(dataset)  # the first price edit then re-prices in milliseconds
             engine = session.pricing_engine()
             logged = logged_models(dataset)
             return logged, unpriced_models(logged, engine), entry_usage(logged, engine)
