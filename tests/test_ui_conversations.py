@@ -170,7 +170,7 @@ def test_side_chain_turns_are_marked(demo, qtbot) -> None:
     assert "researcher" in turns.branch
     i = turns.branch.index("researcher")
     text = view.detail.model.index(i, TURN_COLUMNS.index("model")).data()
-    assert text.startswith("    ↳ researcher: ")
+    assert text.startswith("↳ researcher: ")
     assert "side chains" in view.detail.facts.text()
 
 

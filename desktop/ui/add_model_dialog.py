@@ -48,7 +48,7 @@ class AddModelDialog(QDialog):
         self._submit = on_submit
         self._duplicate = bool(duplicate_of)
         self.setWindowTitle(f"Duplicate {duplicate_of}" if duplicate_of else "Add a model price")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(620)
         layout = QVBoxLayout(self)
 
         intro = QLabel(

@@ -67,8 +67,9 @@ class CatalogRow:
 
     @property
     def origin_text(self) -> str:
-        text = ORIGIN_TEXT[self.kind]
-        return f"{text} ⚠ bundled changed" if self.changed_underneath else text
+        if self.changed_underneath:
+            return "override ⚠ bundled changed"
+        return ORIGIN_TEXT[self.kind]
 
 
 def catalog_rows(user: UserCatalog, calls: dict[str, int] | None = None) -> list[CatalogRow]:

@@ -31,7 +31,7 @@ DRIVER_STYLE = (
     "QLabel { background: rgba(230, 159, 0, 0.16); border: 1px solid rgba(230, 159, 0, 0.55);"
     " border-radius: 3px; padding: 5px 8px; }"
 )
-WIDTHS = (36, 72, 190, 76, 82, 82, 64, 72, 100, 78, 84, 64, 50)
+WIDTHS = (36, 72, 250, 72, 80, 80, 62, 70, 96, 76, 80, 62, 46)
 
 
 class ConversationDetail(QWidget):
@@ -116,7 +116,7 @@ class ConversationDetail(QWidget):
         lower.addWidget(text)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 1)
-        lower.setSizes([1080, 280])
+        lower.setSizes([1100, 260])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.chart)
         self.splitter.addWidget(lower)

@@ -40,9 +40,9 @@ class ImportPreviewDialog(QDialog):
         kind = "Spendtrail price file" if preview.format == "spendtrail" else "LiteLLM price map"
         added, changed = len(preview.added), len(preview.changed)
         summary = QLabel(
-            f"{preview.path} ({kind}): {added:,} models to add, {changed:,} with different "
-            f"prices, {len(preview.unchanged):,} unchanged, {len(preview.skipped):,} skipped. "
-            "Nothing is changed until you import."
+            f"{preview.path} ({kind}): {_count(added, 'model')} to add, {changed:,} with "
+            f"different prices, {len(preview.unchanged):,} unchanged, "
+            f"{len(preview.skipped):,} skipped. Nothing is changed until you import."
         )
         summary.setObjectName("summary")
         summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -71,13 +71,15 @@ class ImportPreviewDialog(QDialog):
         self.table.setObjectName("previewTable")
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)
+        self.model.modelReset.connect(self.table.resizeRowsToContents)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, 90)
         self.table.setColumnWidth(1, 220)
         self.table.setColumnWidth(2, 220)
         layout.addWidget(self.table, 1)
+        self.table.resizeRowsToContents()
 
         if preview.skipped:
             skipped = QPlainTextEdit()
@@ -86,7 +88,7 @@ class ImportPreviewDialog(QDialog):
             skipped.setPlainText("Skipped:\n" + "\n".join(preview.skipped))
             layout.addWidget(skipped)
 
-        self.include_changed = QCheckBox(f"Also replace the {changed:,} changed prices")
+        self.include_changed = QCheckBox(f"Also replace the {_count(changed, 'changed price')}")
         self.include_changed.setObjectName("includeChanged")
         self.include_changed.setChecked(True)
         self.include_changed.setEnabled(changed > 0)
@@ -115,3 +117,7 @@ class ImportPreviewDialog(QDialog):
 
     def _show_changed(self, index: int) -> None:
         self.model.set_statuses(SHOW[index][1])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' if n != 1 else ''}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -11,6 +12,7 @@ from desktop.ui.plain_tip import plain_tip
 from desktop.ui.price_format import rate_text
 from pricing.catalog import RATE_KEYS
 from pricing.importing import ImportItem, ImportPreview
+from pricing.money import per_million
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -40,7 +42,7 @@ def _dollars(what: str, text: str) -> str:
     """Rates in the preview are plain numbers (per 1M tokens; — = not set)."""
     if what not in MONEY_CHANGES or not text or not text[0].isdigit():
         return text
-    return f"${text}"
+    return per_million(Decimal(text)) if what in RATE_KEYS else f"${text}"
 
 
 class ImportPreviewModel(QAbstractTableModel):

@@ -37,7 +37,7 @@ class PriceVersionDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("priceVersionDialog")
         self.setWindowTitle(f"New price for {model_name}")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(620)
         self._submit = on_submit
         self._rates_for = rates_for
         self._touched = False

@@ -87,6 +87,10 @@ INFO_STYLE = (
     "QLabel { background: rgba(40, 120, 220, 0.12); border: 1px solid rgba(40, 120, 220, 0.45);"
     " border-radius: 3px; padding: 5px 8px; }"
 )
+WARNING_STYLE = (
+    "QLabel { background: rgba(230, 159, 0, 0.16); border: 1px solid rgba(230, 159, 0, 0.55);"
+    " border-radius: 3px; padding: 4px 8px; }"
+)
 ERROR_STYLE = (
     "QLabel { background: rgba(200, 40, 40, 0.12); border: 1px solid rgba(200, 40, 40, 0.55);"
     " border-radius: 3px; padding: 5px 8px; }"
@@ -212,9 +216,9 @@ class PricingEditor(QWidget):
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         widths = {
-            "model": 220,
+            "model": 200,
             "provider": 90,
-            "origin": 120,
+            "origin": 175,
             "long_context": 170,
             "service_tiers": 150,
             "versions": 130,
@@ -223,7 +227,7 @@ class PricingEditor(QWidget):
             "in_data": 80,
         }
         for column, key in enumerate(COLUMN_KEYS):
-            self.table.setColumnWidth(column, widths.get(key, 104 if key in RATE_KEYS else 100))
+            self.table.setColumnWidth(column, widths.get(key, 114 if key in RATE_KEYS else 100))
 
         self.detail_title = QLabel("Select a model to see its price history.")
         self.detail_title.setObjectName("detailTitle")
@@ -275,7 +279,8 @@ class PricingEditor(QWidget):
         self.versions_table.setWordWrap(False)
         self.versions_table.setEditTriggers(self.table.editTriggers())
         for column in range(self.versions_model.columnCount()):
-            self.versions_table.setColumnWidth(column, 104 if 2 <= column < 8 else 120)
+            self.versions_table.setColumnWidth(column, 114 if 2 <= column < 8 else 120)
+        self.versions_table.setColumnWidth(0, 150)
         self.usage_model = ModelUsageModel(self)
         self.usage_table = QTableView()
         self.usage_table.setObjectName("usageTable")
@@ -573,7 +578,8 @@ class PricingEditor(QWidget):
             note = row.note if row.kind == "override" else ""
             if row.entry.note:
                 note = (note + "\n" if note else "") + row.entry.note
-            self.detail_note.setText(note)
+            self.detail_note.setText(("⚠ " if row.changed_underneath else "") + note)
+            self.detail_note.setStyleSheet(WARNING_STYLE if row.changed_underneath else "")
             self.detail_note.setVisible(bool(note))
         self._show_usage(row)
         self._update_actions()

@@ -37,9 +37,9 @@ class RateFields(QWidget):
             if key in required:
                 edit.setPlaceholderText("required")
             elif blank_means == "base":
-                edit.setPlaceholderText("empty: standard rate")
+                edit.setPlaceholderText("empty = standard")
             else:
-                edit.setPlaceholderText(f"empty: {FALLBACK[key]}")
+                edit.setPlaceholderText(f"empty = {FALLBACK[key].removeprefix('uses ')}")
             edit.setToolTip(
                 "Dollars per million tokens. Empty means not set (the placeholder says what "
                 "applies instead); 0 means free."

@@ -167,7 +167,7 @@ class TurnsModel(QAbstractTableModel):
         if key == "model":
             name = "(no model)" if t.model[i] is None else str(t.model[i])
             branch = t.branch[i]
-            return f"    ↳ {branch}: {name}" if branch is not None else name
+            return f"↳ {branch}: {name}" if branch is not None else name
         if key == "input":
             return tokens(int(t.input_tokens[i]))
         if key == "cache_read":

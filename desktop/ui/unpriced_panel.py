@@ -107,7 +107,7 @@ class UnpricedPanel(QWidget):
             self.guess.setText("")
             return
         if item.guess is None:
-            self.guess.setText(item.reason)
+            self.guess.setText(f"Why it has no price: {item.reason}.")
         else:
             self.guess.setText(
                 f"Nearest known model: {item.guess.display_name} (its rates pre-fill the new "
