@@ -374,7 +374,7 @@ def test_import_a_litellm_map_with_a_preview(env: Env, qtbot, tmp_path: Path) ->
         for r in range(dialog.model.rowCount())
     }
     # the map has no batch price: the preview says the test catalog's one would go
-    assert rows["gpt-4.1-mini"] == ("changed", "input $0.40 → $0.50; variants batch ×0.5 → —")
+    assert rows["gpt-4.1-mini"] == ("changed", "input: $0.40 → $0.50 · variants: batch ×0.5 → —")
     assert rows["gpt-4.2-mini"][0] == "added"
     assert dialog.import_button.text() == "Import 2 models"
     assert env.user_file.read_bytes() == before  # nothing written by the preview

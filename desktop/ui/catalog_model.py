@@ -68,7 +68,7 @@ class CatalogRow:
     @property
     def origin_text(self) -> str:
         if self.changed_underneath:
-            return "override ⚠ bundled changed"
+            return "override ⚠ changed"
         return ORIGIN_TEXT[self.kind]
 
 

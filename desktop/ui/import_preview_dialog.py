@@ -72,14 +72,14 @@ class ImportPreviewDialog(QDialog):
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
-        self.model.modelReset.connect(self.table.resizeRowsToContents)
+        # rows as tall as their wrapped "what changes" text, kept up to date on resizes
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, 90)
         self.table.setColumnWidth(1, 220)
         self.table.setColumnWidth(2, 220)
         layout.addWidget(self.table, 1)
-        self.table.resizeRowsToContents()
 
         if preview.skipped:
             skipped = QPlainTextEdit()

@@ -23,8 +23,8 @@ STATUS_COLOUR = {"added": QColor(46, 160, 67), "changed": QColor(210, 140, 0)}
 
 def describe(item: ImportItem) -> str:
     if item.status == "changed":
-        return "; ".join(
-            f"{c.what} {_dollars(c.what, c.old)} → {_dollars(c.what, c.new)}" for c in item.changes
+        return " · ".join(
+            f"{c.what}: {_dollars(c.what, c.old)} → {_dollars(c.what, c.new)}" for c in item.changes
         )
     if item.status == "added":
         latest = item.entry.versions[-1]
