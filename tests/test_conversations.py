@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pytest
 
 from desktop.analysis.conversations import (
@@ -218,3 +219,29 @@ def test_turn_text_is_read_from_the_source(dataset, tmp_path: Path) -> None:
     (tmp_path / "calls.jsonl").unlink()
     gone = read_turn_text(dataset, int(turns.ids[2]))
     assert gone.empty and "Could not read" in gone.note
+
+
+def test_turn_text_of_a_json_document(tmp_path: Path) -> None:
+    records = [
+        call("2026-07-01T10:00:00Z", conversation_id="d", prompt="first <b>", response="one"),
+        call("2026-07-01T10:01:00Z", conversation_id="d", prompt="second", response="two"),
+    ]
+    document = tmp_path / "calls.json"
+    document.write_bytes(orjson.dumps(records, option=orjson.OPT_INDENT_2))
+    dataset, _ = open_logs([document])
+    turns = conversation_turns(dataset, "conversation_id", "d", UTC)
+    texts = [read_turn_text(dataset, int(i)) for i in turns.ids]
+    assert [(t.prompt, t.response) for t in texts] == [("first <b>", "one"), ("second", "two")]
+
+
+def test_turn_text_of_an_llm_logs_database(tmp_path: Path) -> None:
+    from tests.test_format_llm_cli import build_llm_db
+
+    db = build_llm_db(tmp_path / "logs.db")
+    dataset, _ = open_logs([db])
+    texts = {
+        (read_turn_text(dataset, int(i)).prompt, read_turn_text(dataset, int(i)).response)
+        for i in dataset.frame.ids
+    }
+    assert ("Plan a trip", "Day 1: …") in texts
+    assert ("Now bar", "Done.") in texts

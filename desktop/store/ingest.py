@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from desktop.logs import json_document
 from desktop.logs.expand import Expansion, SourceFile, expand_paths
 from desktop.logs.formats import get_format
 from desktop.logs.formats.base import ReadContext, SqliteFormat
@@ -292,6 +293,13 @@ def _compare(row: SourceRow, state: dict[str, Any], sf: SourceFile) -> str:
     return "reread"
 
 
+def _is_json_document(path: Path) -> bool:
+    try:
+        return json_document.file_layout(path).document
+    except SourceError:
+        return False  # reported when the file is read
+
+
 def _units_for(
     source_id: int, sf: SourceFile, state: dict[str, Any], start: int, line: int
 ) -> list[Unit]:
@@ -304,6 +312,7 @@ def _units_for(
         fmt.line_independent
         and not isinstance(fmt, SqliteFormat)
         and compression_of(sf.path) is None
+        and not _is_json_document(sf.path)  # a pretty array is read whole, not by lines
     )
     if not splittable:
         weight = max(size - start, 1)
