@@ -147,15 +147,27 @@ class ConversationsView(QWidget):
         dataset = self.ctx.session.dataset
         if dataset is None:
             return
-        columns = conversation_columns(dataset)
         key = self._settings_key()
         remembered = self.ctx.settings.value(key) if key else None
         pending = self._pending[0] if self._pending else None
-        column = pending or remembered
-        if column not in columns:
-            column = default_column(dataset)
-        self._fill_columns(columns, column)
-        self.refresh()
+        wanted = pending or remembered
+        self.summary.setText("Finding conversations…")
+
+        def choose() -> tuple[list[str], str]:  # reads columns: off the UI thread
+            columns = conversation_columns(dataset)
+            column = wanted if wanted in columns else default_column(dataset)
+            return columns, column
+
+        def chosen(answer: tuple[list[str], str]) -> None:
+            self._fill_columns(*answer)
+            self.refresh()
+
+        self.ctx.tasks.submit(
+            "conversations.columns",
+            choose,
+            while_alive(self, chosen),
+            while_alive(self, self._failed),
+        )
 
     def _fill_columns(self, columns: list[str], current: str) -> None:
         self.column_box.blockSignals(True)
@@ -301,7 +313,7 @@ class ConversationsView(QWidget):
         def compute() -> tuple[ConversationTurns, str]:
             mask = dataset.mask(filters, zone)
             turns = conversation_turns(dataset, column, value, zone, mode, mask)
-            return turns, _driver(session, turns)
+            return turns, _driver(session, turns, mode)
 
         self.ctx.tasks.submit(
             "conversations.turns",
@@ -335,7 +347,7 @@ class ConversationsView(QWidget):
         self.ctx.settings.setValue("conversations/splitter", self.splitter.saveState())
 
 
-def _driver(session: Any, turns: ConversationTurns) -> str:
+def _driver(session: Any, turns: ConversationTurns, mode: str = "computed") -> str:
     """What made the most expensive turn cost what it did (computed prices)."""
     top = turns.most_expensive
     if top < 0:
@@ -344,7 +356,8 @@ def _driver(session: Any, turns: ConversationTurns) -> str:
     explanation = explain_turn(engine, turns, top)
     text = f"Most expensive turn: #{top + 1}"
     cost = float(turns.cost[top])
-    text += f" ({money(cost)}). {cost_driver(explanation)}."
+    text += f" ({money(cost)}). {cost_driver(explanation)}"
+    text += "." if mode == "computed" else " (by our computed price)."
     if turns.cold[top]:
         text += f" The cache had gone cold: {turns.cold_reason[top].removeprefix('cache cold: ')}."
     return text

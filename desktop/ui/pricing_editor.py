@@ -980,6 +980,10 @@ class PricingEditor(QWidget):
         if error:
             self._message(f"Not imported: {error}", True)
 
+    def export_dialog(self) -> None:
+        """File ▸ Export… (Ctrl+E) while the editor is shown: export your prices."""
+        self.choose_export(whole=False)
+
     def choose_export(self, whole: bool) -> None:
         title = "Export the whole catalog" if whole else "Export your prices"
         name = "spendtrail-catalog.json" if whole else "spendtrail-prices.json"
