@@ -158,11 +158,7 @@ class ConversationList:
     def sort_order(self, key: str, descending: bool) -> np.ndarray:
         """Row order for a sort key (stable: ties keep the cost order)."""
         if key == "key":
-            text = [str(v) for v in self.values]
-            by_text = np.argsort(np.array(text, dtype=object), kind="stable")
-            rank = np.empty(len(text), dtype=np.int64)
-            rank[by_text] = np.arange(len(text))
-            values = rank[self.codes]
+            values = value_rank(self.values)[self.codes]
         else:
             values = {
                 "first": self.first_ts,
@@ -192,7 +188,7 @@ def conversation_list(
 ) -> ConversationList:
     """Every conversation among the calls ``mask`` keeps, sorted by cost (then turns)."""
     column = dataset.resolve(column)
-    codes, values = dataset.dimension(column, zone)
+    codes, values = _codes_and_values(dataset, column, zone)
     frame = dataset.frame
     keep = mask & (codes >= 0)
     without = int(np.count_nonzero(mask & (codes < 0)))
@@ -243,10 +239,11 @@ def conversation_list(
     model_count = np.bincount(pair_conv, minlength=m)
 
     order = np.lexsort((-turns, -cost_sum))  # cost, then turns, both descending
+    value_rank(values)  # sorting by the conversation's name later is then instant
     return ConversationList(
         column=column,
         codes=present[order],
-        values=list(values),
+        values=values,
         first_ts=first[order],
         last_ts=last[order],
         turns=turns[order],
@@ -263,6 +260,24 @@ def conversation_list(
         _pair_model=pair_ids % n_models - 1,
         _pair_calls=pair_calls,
     )
+
+
+_RANKS: dict[int, tuple[list[Any], np.ndarray]] = {}
+
+
+def value_rank(values: list[Any]) -> np.ndarray:
+    """Each distinct value's position in text order (cached for the column's value list)."""
+    cached = _RANKS.get(id(values))
+    if cached is not None and cached[0] is values:
+        return cached[1]
+    text = np.array([str(v) for v in values]) if values else np.zeros(0, dtype="<U1")
+    order = np.argsort(text, kind="stable")
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values))
+    if len(_RANKS) >= 4:
+        _RANKS.clear()
+    _RANKS[id(values)] = (values, rank)
+    return rank
 
 
 # -- one conversation ---------------------------------------------------------------------
@@ -363,7 +378,7 @@ def conversation_turns(
     conversation itself is always shown whole.
     """
     column = dataset.resolve(column)
-    codes, values = dataset.dimension(column, zone)
+    codes, values = _codes_and_values(dataset, column, zone)
     wanted = _codes_of(values, value)
     frame = dataset.frame
     rows = np.flatnonzero(np.isin(codes, wanted)) if wanted else np.zeros(0, np.int64)
@@ -424,6 +439,16 @@ def conversation_turns(
         cold_reason=reasons,
         in_filters=int(np.count_nonzero(mask[rows])) if mask is not None else len(rows),
     )
+
+
+def _codes_and_values(dataset: Dataset, column: str, zone: tzinfo) -> tuple[np.ndarray, list[Any]]:
+    """Codes per call and the distinct values; the frame's own (cached) list for columns."""
+    from desktop.store.dataset import SOURCE_DIMENSIONS, TIME_DIMENSIONS
+
+    if column in TIME_DIMENSIONS or column in SOURCE_DIMENSIONS:
+        return dataset.dimension(column, zone)
+    col = dataset.frame.text(column)
+    return col.codes, col.values
 
 
 def _codes_of(values: list[Any], value: Any) -> list[int]:
