@@ -458,3 +458,21 @@ def test_models_pass_the_model_tester(env: Env, qtmodeltester) -> None:
     qtmodeltester.check(editor.unpriced_panel.model)
     empty = CatalogModel()
     qtmodeltester.check(empty)
+
+
+def test_import_our_own_format_back(env: Env, qtbot, tmp_path: Path) -> None:
+    exported = tmp_path / "mine.json"
+    assert env.editor.export(exported)
+    _type_rate(env, qtbot, MINI, "input", "2")
+    env.editor.preview_import(exported)
+    qtbot.waitUntil(lambda: env.editor.active_dialog is not None, timeout=30_000)
+    dialog = env.editor.active_dialog
+    assert dialog.model.rowCount() == 1  # added and changed only
+    assert dialog.model.index(0, 0).data() == "changed"
+    assert dialog.model.index(0, 3).data() == "input: $2.00 → $0.40"
+    dialog.show_box.setCurrentIndex(4)  # everything
+    assert dialog.model.rowCount() == 3
+    with qtbot.waitSignal(env.ctx.session.data_changed, timeout=30_000):
+        dialog.accept()
+    assert env.file_rates(MINI)["input"] == "0.4"
+    assert env.totals().cost_usd == pytest.approx(BEFORE, rel=1e-12)
