@@ -31,7 +31,7 @@ DRIVER_STYLE = (
     "QLabel { background: rgba(230, 159, 0, 0.16); border: 1px solid rgba(230, 159, 0, 0.55);"
     " border-radius: 3px; padding: 5px 8px; }"
 )
-WIDTHS = (36, 72, 250, 72, 80, 80, 62, 70, 96, 76, 80, 62, 46)
+WIDTHS = (36, 72, 200, 72, 82, 86, 64, 78, 90, 76, 82, 64, 50)
 
 
 class ConversationDetail(QWidget):
