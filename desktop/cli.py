@@ -61,9 +61,9 @@ def app_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--view",
-        choices=("overview", "requests", "groups", "conversations", "pricing"),
+        choices=("overview", "requests", "groups", "conversations", "pricing", "start"),
         default="overview",
-        help="the view to show first (and to capture with --screenshot)",
+        help="the view to show first (and to capture with --screenshot; start: the start page)",
     )
     parser.add_argument("--size", default="1400x900", metavar="WxH", help="window size")
     parser.add_argument("--by", metavar="COL[,COL...]", help="group by these columns")

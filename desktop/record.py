@@ -142,7 +142,7 @@ def normalise_service_tier(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip().lower()
-    if text in ("", "default", "auto", "standard", "on_demand", "on-demand", "scale"):
+    if text in ("", "default", "auto", "standard", "on_demand", "on-demand"):
         return "standard"
     if text in ("batch", "batches"):
         return "batch"

@@ -10,6 +10,7 @@ from pricing.engine import PricingEngine
 from pricing.errors import PricingError, PricingFileError, PricingValidationError
 from pricing.explain import BucketCost, CostExplanation, Usage
 from pricing.matching import Match
+from pricing.user_catalog import UserCatalog
 from pricing.user_layer import default_user_file, user_config_dir
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "RateCell",
     "Rates",
     "Usage",
+    "UserCatalog",
     "default_user_file",
     "describe_flags",
     "flags_for_call",

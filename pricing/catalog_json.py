@@ -130,9 +130,13 @@ def catalog_from_document(
             seen.add(entry.id)
             entries.append(entry)
         except PricingValidationError as error:
-            message = f"{name}: model #{index + 1}"
-            message += f" ({label!r})" if label else ""
-            message += f": {error}"
+            text = str(error)
+            if label and text.startswith(f"model {label!r}"):
+                message = f"{name}: {text}"  # the message already names the model
+            else:
+                message = f"{name}: model #{index + 1}"
+                message += f" ({label!r})" if label else ""
+                message += f": {text}"
             if strict:
                 raise PricingValidationError(message) from None
             problems.append(message + " (entry ignored)")

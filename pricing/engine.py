@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from typing import Literal
 
 from pricing.bundled import bundled_catalog
 from pricing.catalog import Catalog, ModelEntry
-from pricing.catalog_json import catalog_to_document, dumps
+from pricing.catalog_json import entry_to_dict
 from pricing.cells import CostFlag, RateCell
 from pricing.explain import CostExplanation, Usage, explain_cell
 from pricing.file_formats import load_price_file
@@ -115,18 +116,19 @@ class PricingEngine:
     def fingerprint(self) -> str:
         """Hash of everything that can change a price: the effective catalog and mode.
 
-        In "today" mode it also covers which version is in force at ``now``, so a
-        new day that brings a new version changes it, and another day does not.
+        Names, rules, dates, rates, tiers, variants, windows and the origin of each
+        entry count; sources, notes and display names do not. In "today" mode it
+        also covers which version is in force at ``now``, so a new day that brings
+        a new version changes it, and another day does not.
         """
         if self._fingerprint is None:
             digest = hashlib.sha256()
-            digest.update(dumps(catalog_to_document(self._catalog)).encode())
-            digest.update("|".join(f"{e.id}={e.origin}" for e in self._catalog.entries).encode())
+            for entry in self._catalog.entries:
+                digest.update(_price_relevant(entry).encode())
             digest.update(self._mode.encode())
             if self._mode == "today":
                 for entry in self._catalog.entries:
-                    version = entry.version_at(self._now)
-                    digest.update(f"{entry.id}@{version.label}".encode())
+                    digest.update(f"{entry.id}@{entry.version_at(self._now).label}".encode())
             self._fingerprint = digest.hexdigest()[:32]
         return self._fingerprint
 
@@ -220,3 +222,15 @@ class PricingEngine:
             cached = (tuple(c for c, _ in pairs), tuple(d for _, d in pairs))
             self._cell_cache[key] = cached
         return cached
+
+
+def _price_relevant(entry: ModelEntry) -> str:
+    """The parts of an entry that decide which price a call gets, as stable JSON."""
+    data = entry_to_dict(entry)
+    for key in ("display_name", "note", "based_on"):
+        data.pop(key, None)
+    for version in data["versions"]:
+        for key in ("source", "checked", "note"):
+            version.pop(key, None)
+    data["origin"] = entry.origin
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pricing.bundled import entry_fingerprint
-from pricing.catalog import ORIGIN_USER, RATE_KEYS, BasedOn, ModelEntry, PriceVersion
+from pricing.catalog import ORIGIN_USER, RATE_KEYS, BasedOn, ModelEntry, PriceVersion, TimeWindow
+from pricing.describe import describe_tiers, describe_variants, describe_window
 from pricing.file_formats import load_price_file
-from pricing.listing import describe_tiers, describe_variants, describe_window
 from pricing.matching import Match, Matcher
 from pricing.money import plain
 from pricing.resolve import resolve
@@ -116,7 +116,7 @@ def build_preview(user: UserCatalog, path: Path) -> ImportPreview:
             same = _signature_of_entry(target) == _signature_of_entry(new_entry)
             items.append(ImportItem("unchanged" if same else "changed", name, new_entry, changes))
             continue
-        name = imported.aliases[0] if imported.aliases else imported.model
+        name = imported.model  # the LiteLLM key
         found = matcher.match(name, imported.provider)
         if not isinstance(found, Match) or not found.rule.startswith(("exact", "normaliser")):
             items.append(ImportItem("added", name, imported))
@@ -180,26 +180,49 @@ _Signature = tuple[object, ...]
 
 
 def _signature(version: PriceVersion) -> _Signature:
-    """Every effective rate of a version, for every tier, variant and window."""
+    """Every effective rate of a version: per variant, tier and half hour of the week.
+
+    Time windows are compared by what they charge when, so two ways of writing
+    the same schedule (peak rates as the base with off-peak windows, or the
+    other way round) compare equal.
+    """
     parts: list[object] = [tuple((t.threshold, t.inclusive) for t in version.tiers)]
+    slots = _week_slots(version) if version.windows else (None,)
     for variant in (None, "batch", "flex", "priority"):
-        present = variant is None or version.variant(variant) is not None
+        if variant is not None and version.variant(variant) is None:
+            parts.append(None)
+            continue
         for tier in (None, *range(len(version.tiers))):
-            for window in (None, *version.windows):
-                if not present:
-                    parts.append(None)
-                    continue
+            for window in slots:
                 rates, _ = resolve(version, tier, variant, window)
                 parts.append(
                     (
                         tuple(rates.rate(k) for k in RATE_KEYS),
                         rates.per_request,
                         rates.per_web_search,
-                        window.utc_times if window else None,
-                        window.utc_weekdays if window else None,
                     )
                 )
     return tuple(parts)
+
+
+def _week_slots(version: PriceVersion) -> tuple[TimeWindow | None, ...]:
+    """The window in force in each half hour of the week (Monday 00:00 first)."""
+    slots: list[TimeWindow | None] = []
+    for slot in range(7 * 48):
+        weekday, minute = divmod(slot, 48)
+        minute *= 30
+        slots.append(
+            next(
+                (
+                    w
+                    for w in version.windows
+                    if (w.utc_weekdays is None or weekday in w.utc_weekdays)
+                    and any(lo <= minute < hi for lo, hi in w.utc_minutes)
+                ),
+                None,
+            )
+        )
+    return tuple(slots)
 
 
 def _signature_of_entry(entry: ModelEntry) -> _Signature:

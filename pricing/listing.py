@@ -10,12 +10,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from decimal import Decimal
 
-from pricing.catalog import RATE_KEYS, Catalog, ModelEntry, PriceVersion, TimeWindow, Variant
-from pricing.money import per_million, plain
+from pricing.catalog import RATE_KEYS, Catalog, ModelEntry
+from pricing.describe import (
+    describe_extras,
+    describe_tiers,
+    describe_variants,
+    rate,
+)
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PROVIDER_TITLES = {
     "openai": "OpenAI",
     "anthropic": "Anthropic",
@@ -26,73 +29,6 @@ PROVIDER_TITLES = {
     "mistral": "Mistral",
     "xai": "xAI",
 }
-
-
-def rate(value: Decimal | None) -> str:
-    return "—" if value is None else per_million(value)
-
-
-def describe_tiers(version: PriceVersion) -> str:
-    parts = []
-    for tier in version.tiers:
-        given = dict(tier.rates.given())
-        head = f"{tier.op} {tier.threshold:,}: "
-        main = " / ".join(rate(given.pop(key, None)) for key in ("input", "output"))
-        rest = ", ".join(f"{_short(key)} {per_million(value)}" for key, value in given.items())
-        parts.append(head + main + (f" ({rest})" if rest else ""))
-    return "; ".join(parts) or "—"
-
-
-def describe_variant(name: str, variant: Variant) -> str:
-    if variant.multiplier is not None:
-        return f"{name} ×{plain(variant.multiplier)}"
-    rates = ", ".join(f"{_short(k)} {per_million(v)}" for k, v in variant.rates.given())
-    text = f"{name}: {rates}"
-    for threshold, tier_rates in variant.tier_rates:
-        tier_text = ", ".join(f"{_short(k)} {per_million(v)}" for k, v in tier_rates.given())
-        text += f" (> {threshold:,}: {tier_text})"
-    return text
-
-
-def describe_variants(version: PriceVersion) -> str:
-    return "; ".join(describe_variant(n, v) for n, v in version.variants) or "—"
-
-
-def describe_window(window: TimeWindow) -> str:
-    days = "every day"
-    if window.utc_weekdays is not None:
-        ordered = sorted(window.utc_weekdays)
-        if ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
-            days = f"{DAY_NAMES[ordered[0]]}–{DAY_NAMES[ordered[-1]]}"
-        else:
-            days = ",".join(DAY_NAMES[d] for d in ordered)
-    rates = ", ".join(f"{_short(k)} {per_million(v)}" for k, v in window.rates.given())
-    return f"{window.name} ({days} {', '.join(window.utc_times)} UTC): {rates}"
-
-
-def describe_extras(version: PriceVersion) -> str:
-    parts = []
-    if version.windows:
-        parts.extend(describe_window(w) for w in version.windows)
-    if version.rates.reasoning is not None:
-        parts.append(f"reasoning {per_million(version.rates.reasoning)}")
-    if version.web_search_per_1k is not None:
-        parts.append(f"web search ${plain(version.web_search_per_1k)}/1k")
-    if version.per_request is not None:
-        parts.append(f"${plain(version.per_request)}/request")
-    return "; ".join(parts) or "—"
-
-
-def _short(key: str) -> str:
-    return {
-        "input": "in",
-        "output": "out",
-        "cache_read": "read",
-        "cache_write_5m": "5m",
-        "cache_write_1h": "1h",
-        "reasoning": "reasoning",
-    }[key]
-
 
 # -- the CLI table ---------------------------------------------------------------------
 
@@ -230,6 +166,7 @@ bundled price it was based on, so Spendtrail can tell you when the bundled
 price changed underneath it. The file is written atomically and the previous
 one is kept as `pricing.json.bak`.
 
+{format_section}
 ## Legend
 
 In / Out / Read / 5m / 1h: input, output, cache read, 5-minute and 1-hour
@@ -240,10 +177,76 @@ windows.
 """
 
 
+FORMAT_SECTION = """\
+## File format
+
+The bundled catalog, your `pricing.json` and `spendtrail pricing export` share
+one JSON format. Prices are strings (or numbers) in USD per 1M tokens; rate
+keys are `input`, `output`, `cache_read`, `cache_write_5m`, `cache_write_1h`
+and `reasoning`; leave a key out for *blank*. Versions are sorted by
+`effective_from` (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MMZ`, UTC; `null` only for the
+earliest). Match rule kinds: `exact`, `prefix`, `glob`, `regex` (whole name,
+case-insensitive). Bedrock entries may set `"scope"`: `standard` (global and
+in-region ids), `regional` (geographic profiles) or `gov` (GovCloud). Unknown
+keys are errors.
+
+```json
+{
+  "format": "spendtrail-pricing",
+  "format_version": 1,
+  "models": [
+    {
+      "id": "me/house-model",
+      "provider": "openai",
+      "model": "house-model",
+      "display_name": "House model",
+      "aliases": ["house-model-2026-01-01"],
+      "match": [{"kind": "prefix", "pattern": "house-model-"}],
+      "versions": [
+        {
+          "effective_from": null,
+          "rates": {"input": "1.00", "output": "4.00", "cache_read": "0.10"},
+          "source": "our contract", "checked": "2026-11-26"
+        },
+        {
+          "effective_from": "2026-12-01",
+          "rates": {"input": "0.80", "output": "3.20", "cache_read": "0"},
+          "long_context": {
+            "threshold": 200000, "op": ">", "rates": {"input": "1.60", "output": "4.80"}
+          },
+          "variants": {
+            "batch": {"multiplier": "0.5"},
+            "priority": {"rates": {"input": "2", "output": "8"}}
+          },
+          "web_search_per_1k": "10",
+          "source": "our contract", "checked": "2026-11-26", "note": "renegotiated"
+        }
+      ]
+    }
+  ]
+}
+```
+
+Time-of-day prices go in a version's `windows`, e.g. DeepSeek's peak hours:
+`"windows": [{"name": "peak", "utc_weekdays": [0, 1, 2, 3, 4],
+"utc_times": ["01:00-04:00", "06:00-10:00"], "rates": {"input": "0.30"}}]`
+(weekdays 0 = Monday; times are UTC, end exclusive, `16:30-00:30` crosses
+midnight). A version cannot have both windows and a long-context tier. `based_on` (written
+by Spendtrail in overrides) records the bundled price an override was copied
+from.
+"""
+
+
 def markdown_listing(catalog: Catalog) -> str:
     versions = sum(len(e.versions) for e in catalog.entries)
     checked = catalog.checked.isoformat() if catalog.checked else "—"
-    parts = [INTRO.format(count=len(catalog.entries), versions=versions, checked=checked).rstrip()]
+    intro = INTRO.format(
+        count=len(catalog.entries),
+        versions=versions,
+        checked=checked,
+        format_section=FORMAT_SECTION,
+    )
+    parts = [intro.rstrip()]
     providers = list(dict.fromkeys(e.provider for e in catalog.entries))
     for provider in providers:
         entries = [e for e in catalog.entries if e.provider == provider]

@@ -248,7 +248,10 @@ def _entry(key: str, spec: Mapping[str, Any], *, name: str, checked: date) -> Mo
     if isinstance(search, dict) and search.get("search_context_size_medium") is not None:
         web_search = parse_decimal(search["search_context_size_medium"], "web search") * 1000
     per_request = spec.get("input_cost_per_request")
-    model = _model_name(key, litellm_provider)
+    # the key itself is the model name: keys that only differ by a provider prefix
+    # (``gemini-3-flash-preview`` and ``vertex_ai/gemini-3-flash-preview``) stay apart,
+    # and the normalisers still match a logged name without the prefix
+    model = key
     version = PriceVersion(
         effective_from=None,
         rates=Rates(**base),
@@ -268,15 +271,14 @@ def _entry(key: str, spec: Mapping[str, Any], *, name: str, checked: date) -> Mo
         id=f"litellm:{key}",
         provider=provider or "unknown",
         model=model,
-        display_name=model,
+        display_name=_display_name(key, litellm_provider),
         versions=(version,),
-        aliases=(key,) if key != model else (),
         scope=scope,
         origin=f"file:{name}",
     )
 
 
-def _model_name(key: str, litellm_provider: str) -> str:
+def _display_name(key: str, litellm_provider: str) -> str:
     head, _, tail = key.partition("/")
     if tail and (
         head == litellm_provider or route_of(head) != head or head.startswith("vertex_ai")

@@ -236,10 +236,6 @@ class Match:
     model: str
     notes: tuple[str, ...] = ()
 
-    def describe(self) -> str:
-        text = f"{self.display_name} [{self.entry_id}, {self.origin}] by {self.rule}"
-        return text + "".join(f"; {note}" for note in self.notes)
-
 
 @dataclass(frozen=True, slots=True)
 class NoMatch:
@@ -398,7 +394,9 @@ def _scope_filter(scope: str | None, route: str | None, fallback: bool) -> _Scop
         return _any_scope
     scope = scope or "standard"  # no profile prefix: in-region on-demand, list price
     if fallback:
-        # pricing Bedrock from the model maker's list: only the list-price profiles
+        # models without a Bedrock entry cost the maker's list price in every profile
+        # (the regional premium starts with Claude 4.5, which has entries), except in
+        # GovCloud, which is priced differently
         if scope == "gov":
             return None
         return _any_scope

@@ -70,7 +70,6 @@ _FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"^grok"), "xai"),
 )
-FIRST_PARTY = ("openai", "anthropic", "google", "deepseek", "mistral", "xai")
 
 
 def normalise_provider(provider: str | None) -> str | None:

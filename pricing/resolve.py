@@ -192,16 +192,16 @@ def build_cells(
     """
     requested, unknown_tier = normalise_service_tier(service_tier)
     pairs: list[tuple[RateCell, CellDetail]] = []
+    # (version, start, end): when the version applies; None = open
+    spans: list[tuple[PriceVersion, float | None, datetime | None]] = []
     if today is not None:
-        version = entry.version_at(today)
-        spans = [(version, None, None)]
+        spans.append((entry.version_at(today), None, None))
     else:
-        spans = []
         for index, version in enumerate(entry.versions):
             start = version.effective_from.timestamp() if index and version.effective_from else None
             following = entry.versions[index + 1] if index + 1 < len(entry.versions) else None
-            end = following.effective_from if following else None
-            spans.append((version, start, end))
+            until = following.effective_from if following else None
+            spans.append((version, start, until))
     for version, start, end_at in spans:
         end = end_at.timestamp() if end_at is not None else None
         variant_name, variant_note, flags = _variant_choice(
@@ -211,9 +211,10 @@ def build_cells(
             flags |= CostFlag.USER_PRICE
         if today is not None:
             flags |= CostFlag.TODAY_PRICES
-        windows: list[TimeWindow | None] = [*version.windows, None]
+        # prompt-size bounds of the base rates and of each tier, ascending
+        bounds: list[int | None] = [0, *(t.first_token_count for t in version.tiers), None]
+        windows: list[TimeWindow | None] = [*version.windows, None]  # the default comes last
         for window in windows:
-            bounds = [0] + [t.first_token_count for t in version.tiers] + [None]
             for tier_index in range(-1, len(version.tiers)):
                 rates, variant_tier_missing = resolve(
                     version, tier_index if tier_index >= 0 else None, variant_name, window
@@ -249,8 +250,8 @@ def build_cells(
                     reasoning=float(rates.reasoning),
                     per_request=float(rates.per_request),
                     per_web_search=float(rates.per_web_search),
-                    start=start if today is None else None,
-                    end=end if today is None else None,
+                    start=start,
+                    end=end,
                     prompt_min=lo or 0,
                     prompt_max=hi,
                     utc_weekdays=window.utc_weekdays if window else None,
@@ -263,7 +264,7 @@ def build_cells(
                 detail = CellDetail(
                     entry=entry,
                     version=version,
-                    version_end=end_at if today is None else None,
+                    version_end=end_at,
                     tier_index=tier_index if tier_index >= 0 else None,
                     variant=variant_name,
                     requested_variant=requested,

@@ -42,6 +42,7 @@ from pricing.importing import ImportPreview, apply_import, build_preview
 from pricing.money import parse_decimal
 from pricing.user_layer import (
     atomic_write,
+    bundled_changed,
     default_user_file,
     layer,
     override_note,
@@ -104,6 +105,11 @@ class UserCatalog:
         if entry is None or base is None:
             return ""
         return override_note(entry, base)
+
+    def bundled_changed(self, entry_id: str) -> bool:
+        """True when the bundled price moved since this override was made (for a badge)."""
+        entry, base = self.get(entry_id), self._bundled.get(entry_id)
+        return entry is not None and base is not None and bundled_changed(entry, base)
 
     def save(self) -> None:
         """Write the user's file atomically, keeping the previous one as ``.bak``."""
@@ -171,7 +177,6 @@ class UserCatalog:
             display_name=display_name.strip() or model.strip(),
             aliases=(),
             match=(),
-            scope=source.scope,
             origin=ORIGIN_USER,
             based_on=None,
         )
@@ -246,7 +251,11 @@ class UserCatalog:
         index = _version_index(entry, version)
         current = entry.versions[index]
         if key in EXTRA_KEYS:
-            updated = replace(current, **{key: _value(value, key)})
+            amount = _value(value, key)
+            if key == "per_request":
+                updated = replace(current, per_request=amount)
+            else:
+                updated = replace(current, web_search_per_1k=amount)
         elif key in RATE_KEYS:
             updated = replace(current, rates=current.rates.with_rate(key, _value(value, key)))
         else:
@@ -321,7 +330,8 @@ class UserCatalog:
         index = _version_index(entry, version)
         current = entry.versions[index]
         if threshold is None:
-            updated = replace(current, tiers=())
+            variants = tuple((name, replace(v, tier_rates=())) for name, v in current.variants)
+            updated = replace(current, tiers=(), variants=variants)
         else:
             if op not in (">", ">="):
                 raise PricingValidationError(f'the comparison must be ">" or ">=", not {op!r}')

@@ -254,3 +254,14 @@ def test_copies_of_one_rollout_share_dedup_keys() -> None:
 @pytest.mark.parametrize("folder", ["lanes", "reset", "old_build"])
 def test_every_fixture_reads_without_problems(folder: str) -> None:
     assert read(only(folder))
+
+
+def test_reading_a_file_again_is_idempotent(tmp_path: Path) -> None:
+    # Stateful formats are re-read from the start when a file grows: the
+    # records read the first time must collapse with the new ones.
+    exec_log = FIXTURES / "exec" / "exec.jsonl"
+    assert len(deduplicate(read(exec_log, fmt=EXEC) * 2)) == 2
+    usage = {"input_tokens": 900, "cached_input_tokens": 0, "output_tokens": 30}
+    no_meta = write(tmp_path / "rollout-no-meta.jsonl", [count("2026-07-07T10:00:05Z", usage)])
+    assert len(deduplicate(read(no_meta) * 2)) == 1
+    assert len(deduplicate(read(MAIN) * 2)) == 3

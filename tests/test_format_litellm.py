@@ -92,14 +92,18 @@ def test_standard_logging_payloads() -> None:
     hit = by_line[7]
     assert hit.labels is not None
     assert hit.labels["cache_hit"] is True
+    # A response-cache hit never reached the provider: nothing billed, counts kept aside.
+    assert hit.input_tokens + hit.output_tokens == 0
+    assert hit.labels["cached_answer_tokens"] > 0
     unique = deduplicate(records)
     assert len(unique) == 6  # line 8 repeats line 1
-    # Sums over the unique calls (lines 1, 2, 4, 5, 6, 7):
-    assert sum(r.input_tokens for r in unique) == 4 + 512 + 1000 + 100 + 0 + 120
+    # Sums over the unique calls (lines 1, 2, 4, 5, 6; line 7 is the cache hit):
+    assert sum(r.input_tokens for r in unique) == 4 + 512 + 1000 + 100 + 0
     assert sum(r.cache_read_tokens for r in unique) == 41277 + 1536 + 1000 + 900
     assert sum(r.cache_write_5m_tokens for r in unique) == 1830 + 1000 + 500
     assert sum(r.cache_write_1h_tokens for r in unique) == 2000
-    assert sum(r.output_tokens for r in unique) == 212 + 310 + 100 + 50 + 0 + 30
+    # the cache hit (30 output tokens) was not billed
+    assert sum(r.output_tokens for r in unique) == 212 + 310 + 100 + 50 + 0
 
 
 def test_spend_logs_json_array() -> None:

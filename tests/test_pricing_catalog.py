@@ -224,7 +224,7 @@ def test_lenient_reading_skips_bad_entries_with_a_message() -> None:
     )
     assert [e.id for e in catalog.entries] == ["acme/large"]
     assert len(problems) == 1
-    assert problems[0].startswith("pricing.json: model #2 ('bad'):")
+    assert problems[0].startswith("pricing.json: model 'bad', version since launch:")
     assert "entry ignored" in problems[0]
 
 

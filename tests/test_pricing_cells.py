@@ -69,10 +69,10 @@ def test_conditions_and_cost_agree_in_python_numpy_and_sql(
         " cache_write_5m_tokens INT, cache_write_1h_tokens INT, output_tokens INT,"
         " reasoning_tokens INT, web_search_requests INT)"
     )
-    for i, (ts, prompt, out, cr, w5, reasoning) in enumerate(rows):
+    for i, (at, uncached, plain_out, read, write, thought) in enumerate(rows):
         db.execute(
             "INSERT INTO calls VALUES (?,?,?,?,?,?,?,?,?)",
-            (i, ts, prompt, cr, w5, 0, out + reasoning, reasoning, i % 3),
+            (i, at, uncached, read, write, 0, plain_out + thought, thought, i % 3),
         )
     ts = np.array([r[0] for r in rows], dtype=np.float64)
     inp = np.array([r[1] for r in rows], dtype=np.int64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from pricing import CostFlag, PricingEngine, Usage, select_cell
 from pricing.bundled import bundled_catalog
+from pricing.catalog import Catalog, ModelEntry
 
 NO_USER_FILE = Path("/nonexistent/pricing.json")
 LOG_PROVIDER = {"bedrock": "aws-bedrock", "vertex": "vertex", "google": "google"}
@@ -380,3 +382,24 @@ def test_fingerprint_is_stable_and_tracks_the_catalog(tmp_path: Path) -> None:
         PricingEngine.load(user_file=tmp_path / "none.json", include_bundled=False).fingerprint
         != a.fingerprint
     )
+
+
+def test_fingerprint_changes_only_when_a_price_can_change() -> None:
+    bundled = bundled_catalog()
+    first = bundled.entries[0]
+
+    def with_first(entry: ModelEntry) -> PricingEngine:
+        return PricingEngine(Catalog(entries=(entry, *bundled.entries[1:])))
+
+    base = PricingEngine(bundled).fingerprint
+    noted = replace(first, display_name="Renamed", note="new words")
+    noted = replace(
+        noted, versions=(replace(first.versions[0], source="elsewhere"), *first.versions[1:])
+    )
+    assert with_first(noted).fingerprint == base
+    cheaper = replace(
+        first.versions[-1], rates=first.versions[-1].rates.with_rate("input", Decimal(1))
+    )
+    assert with_first(replace(first, versions=(*first.versions[:-1], cheaper))).fingerprint != base
+    assert with_first(replace(first, aliases=("another-name",))).fingerprint != base
+    assert with_first(replace(first, origin="user")).fingerprint != base

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from pricing import CostFlag, PricingEngine, Usage
 from pricing.bundled import bundled_catalog
+from pricing.catalog import ModelEntry
 from pricing.user_catalog import UserCatalog
 
 ENGINE = PricingEngine.load(
@@ -52,7 +53,7 @@ def price(entry_model: str, provider: str, when: float, tier: str | None, usage:
 
 @settings(max_examples=300, deadline=None)
 @given(entry=entries, when=times, tier=tiers)
-def test_zero_tokens_cost_zero(entry, when: float, tier: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_zero_tokens_cost_zero(entry: ModelEntry, when: float, tier: str | None) -> None:
     provider = LOG_PROVIDER.get(entry.provider, entry.provider)
     assert price(entry.model, provider, when, tier, Usage()) == 0
 
@@ -66,7 +67,9 @@ def test_zero_tokens_cost_zero(entry, when: float, tier: str | None) -> None:  #
     field=st.sampled_from([*FIELDS, "reasoning"]),
     extra=st.integers(1, 300_000),
 )
-def test_cost_is_monotone_in_every_bucket(entry, when, tier, usage, field, extra) -> None:  # type: ignore[no-untyped-def]
+def test_cost_is_monotone_in_every_bucket(
+    entry: ModelEntry, when: float, tier: str | None, usage: Usage, field: str, extra: int
+) -> None:
     provider = LOG_PROVIDER.get(entry.provider, entry.provider)
     if field == "reasoning":  # more reasoning tokens are more output tokens too
         more = replace(
@@ -91,8 +94,13 @@ def test_cost_is_monotone_in_every_bucket(entry, when, tier, usage, field, extra
     tier=tiers,
 )
 def test_new_version_never_changes_earlier_calls(
-    entry, effective, earlier, rate, usage, tier
-) -> None:  # type: ignore[no-untyped-def]
+    entry: ModelEntry,
+    effective: float,
+    earlier: float,
+    rate: Decimal,
+    usage: Usage,
+    tier: str | None,
+) -> None:
     when = datetime.fromtimestamp(int(effective), UTC)
     if any(v.effective_from == when for v in entry.versions):
         return

@@ -206,6 +206,18 @@ def test_user_entry_with_bundled_id_overrides_and_new_ids_add(user_file: Path) -
     assert len([e for e in engine.catalog.entries if e.id == "openai/gpt-4.1"]) == 1
 
 
+def test_a_user_model_with_a_bundled_name_wins(user_file: Path) -> None:
+    user = UserCatalog(user_file)
+    user.add_model(
+        "me/gpt-4o-negotiated", provider="openai", model="gpt-4o", rates={"input": 1, "output": 4}
+    )
+    engine = PricingEngine(user.effective())
+    match = engine.match("gpt-4o", "openai")
+    assert match is not None
+    assert match.entry_id == "me/gpt-4o-negotiated"
+    assert engine.match("gpt-4o-2024-08-06", "openai").entry_id == "openai/gpt-4o-2024-08-06"  # type: ignore[union-attr]
+
+
 def test_override_shows_when_the_bundled_price_changed_underneath(user_file: Path) -> None:
     user = UserCatalog(user_file)
     user.set_rate("openai/o3", "input", "1.9")
@@ -227,6 +239,8 @@ def test_override_shows_when_the_bundled_price_changed_underneath(user_file: Pat
     status = reloaded.override_status("openai/o3")
     assert "bundled price has changed since" in status
     assert "2026-12-01" in status
+    assert reloaded.bundled_changed("openai/o3")
+    assert not UserCatalog.load(user_file).bundled_changed("openai/o3")
     assert (
         UserCatalog.load(user_file)
         .override_status("openai/o3")
@@ -385,6 +399,17 @@ def test_duplicate_and_tier_and_variant_rates(user_file: Path) -> None:
     assert rule.rule == "user rule prefix 'sonnet-neg'"
 
 
+def test_removing_a_tier_also_removes_variant_tier_rates(user_file: Path) -> None:
+    user = UserCatalog(user_file)
+    user.add_model("me/m", provider="ollama", model="m", rates={"input": 1, "output": 2})
+    user.set_long_context("me/m", 1000, rates={"input": 2, "output": 4})
+    user.set_variant("me/m", "priority", rates={"input": 3}, tier_rates={1000: {"input": 5}})
+    user.set_long_context("me/m", None)
+    version = user.get("me/m").versions[0]  # type: ignore[union-attr]
+    assert version.tiers == ()
+    assert version.variant("priority").tier_rates == ()  # type: ignore[union-attr]
+
+
 def test_user_added_model_prices_all_its_earlier_calls(user_file: Path) -> None:
     user = UserCatalog(user_file)
     user.add_model(
@@ -504,3 +529,37 @@ def test_import_our_format_by_id(user_file: Path, tmp_path: Path) -> None:
     user.apply_import(preview, include_changed=False)
     assert user.get("me/a").versions[0].rates.input == Decimal(1)  # type: ignore[union-attr]
     assert user.get("me/b") is not None
+
+
+def test_import_compares_time_windows_by_what_they_charge(user_file: Path, tmp_path: Path) -> None:
+    # LiteLLM writes DeepSeek V4 as peak rates plus off-peak windows, we write the
+    # reverse; the same schedule must not show up as a change
+    source = tmp_path / "deepseek.json"
+    source.write_text(
+        json.dumps(
+            {
+                "deepseek/deepseek-v4-flash": {
+                    "input_cost_per_token": 3e-07,
+                    "output_cost_per_token": 1.2e-06,
+                    "input_cost_per_token_cache_hit": 6e-09,
+                    "litellm_provider": "deepseek",
+                    "mode": "chat",
+                    "off_peak_pricing": {
+                        "input_cost_per_token": 1.5e-07,
+                        "output_cost_per_token": 6e-07,
+                        "cache_read_input_token_cost": 3e-09,
+                        "windows": [
+                            {
+                                "hours_utc": ["00:00-01:00", "04:00-06:00", "10:00-00:00"],
+                                "weekdays": [1, 2, 3, 4, 5],
+                            },
+                            {"hours_utc": "00:00-00:00", "weekdays": [6, 7]},
+                        ],
+                    },
+                }
+            }
+        )
+    )
+    preview = UserCatalog(user_file).preview_import(source)
+    assert [i.entry.id for i in preview.unchanged] == ["deepseek/deepseek-v4-flash"]
+    assert preview.changed == ()

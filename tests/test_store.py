@@ -344,3 +344,26 @@ def test_column_cache_is_reused_after_reopening(tmp_path: Path) -> None:
         "gpt-4.1-mini",
         "claude-sonnet-4-5-20250929",
     }
+
+
+def test_quick_search_covers_ids_and_escapes_wildcards(tmp_path: Path) -> None:
+    log = write_jsonl(
+        tmp_path / "calls.jsonl",
+        [
+            call("2026-07-01T00:00:00Z", request_id="req_ABC_1", labels={"tenant": "Acme"}),
+            call("2026-07-01T00:01:00Z", request_id="req_xyz", error="50% done", status="error"),
+            call("2026-07-01T00:02:00Z", conversation_id="conv-Ünïcode"),
+        ],
+    )
+    dataset, _ = open_logs([log])
+
+    def found(text: str) -> int:
+        return int(dataset.mask(Filters(search=text)).sum())
+
+    assert found("abc_1") == 1  # ids, any case; "_" is not a wildcard
+    assert found("acme") == 1  # labels
+    assert found("50%") == 1  # "%" is not a wildcard either
+    assert found("%") == 1
+    assert found("Ünïcode") == 1
+    assert found("gpt-4.1") == 3  # the model
+    assert found("nothing like it") == 0

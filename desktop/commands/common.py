@@ -71,11 +71,21 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def open_request(args: argparse.Namespace) -> OpenRequest:
+    from desktop.logs import remembered_mappings
+
     options = None
     force = args.log_format
+    paths = list(args.paths)
     if getattr(args, "map", None) is not None:
-        options = {"mapping": load_mapping(args.map)}
+        mapping = load_mapping(args.map)
+        remembered_mappings.remember(paths, mapping)
+        options = {"mapping": mapping}
         force = force or "mapped"
+    elif force is None:
+        remembered = remembered_mappings.recall(paths)
+        if remembered is not None:  # mapped once with --map: read the same way again
+            options = {"mapping": remembered}
+            force = "mapped"
     if force is not None:
         from desktop.logs.formats import format_ids
 
@@ -148,7 +158,8 @@ def check_cost_mode(mode: str) -> str:
 class ProgressLine:
     """A single updating progress line on a terminal; silent otherwise."""
 
-    def __init__(self, stream: TextIO = sys.stderr, enabled: bool = True) -> None:
+    def __init__(self, stream: TextIO | None = None, enabled: bool = True) -> None:
+        stream = stream or sys.stderr  # looked up now: the stream may be replaced
         self.stream = stream
         self.enabled = enabled and stream.isatty()
         self._last = 0.0
@@ -174,8 +185,9 @@ class ProgressLine:
             self.stream.flush()
 
 
-def report_ingest_problems(result: IngestResult, stream: TextIO = sys.stderr) -> None:
+def report_ingest_problems(result: IngestResult, stream: TextIO | None = None) -> None:
     """Warnings a person should see even when the command succeeds."""
+    stream = stream or sys.stderr
     for path, reason in result.errors:
         stream.write(f"spendtrail: warning: {path}: {reason}\n")
     if result.cancelled:

@@ -52,7 +52,7 @@ def demo_directory(calls: int = DEMO_CALLS, seed: int = DEMO_SEED) -> Path:
     """The cached demo data, written on first use."""
     from desktop.demo import write_demo_data
 
-    folder = cache_dir() / "demo" / f"calls-{calls}-seed-{seed}"
+    folder = cache_dir() / "demo" / f"v1-calls-{calls}-seed-{seed}"  # v1: the generator version
     marker = folder / ".complete"
     if not marker.exists():
         folder.mkdir(parents=True, exist_ok=True)

@@ -219,6 +219,14 @@ def render_text(report: dict[str, Any], by: Sequence[str], limit: int) -> str:
     out.write(render_table(["path", "format", "calls", "skipped lines"], rows, "llrr"))
     for entry in report.get("errors", []):
         out.write(f"  not read: {entry['path']}: {entry['reason']}\n")
+    shown = 0
+    for source in report["sources"]:
+        for problem in source["problems"]:
+            if shown == 0:
+                out.write("  Skipped lines (first ones; --format json lists more):\n")
+            if shown < 10:
+                out.write(f"    {source['path']}:{problem['line']}: {problem['reason']}\n")
+            shown += 1
     if report.get("skipped_files"):
         out.write(f"  {len(report['skipped_files'])} other files in the folders were not logs\n")
     out.write("\nTotals")

@@ -1,11 +1,26 @@
 """Deterministic demo call logs in Spendtrail's own JSONL format.
 
 ``write_demo_data(directory, calls, seed)`` writes three month files
-(``calls-2026-05.jsonl`` .. ``calls-2026-07.jsonl``) of realistic LLM API calls:
-a dozen tenants with business-hour rhythms, multi-turn conversations with
-provider-specific prompt caching, retries, batch/flex/priority tiers and a few
-deliberate anomalies for the app to surface. Same ``calls`` and ``seed`` give
-byte-identical files on any machine.
+(``calls-2026-05.jsonl`` .. ``calls-2026-07.jsonl``) of realistic LLM API calls.
+Same ``calls`` and ``seed`` give byte-identical files on any machine.
+
+The story (see ``_world`` for the tables):
+
+* 12 tenants in their own time zones; globex and northwind are the big ones,
+  monarch goes live on 8 June, northwind has a summer sale 6-8 July.
+* Cost is dominated by ``agent-research`` (/v1/agents, Claude Sonnet with the
+  1h cache TTL, Opus for tyrell, GPT-5, Gemini 2.5 Pro, DeepSeek Reasoner),
+  then ``code-review`` and ``support-chat``.
+* Deliberate anomalies: four 60-call "marathon" agent runs (globex Sonnet 1M
+  and umbrella Gemini Pro past 200k tokens; northwind GPT-5 and tyrell Opus
+  run into ``context_length_exceeded``, then compact); ~0.05% 100x calls (whole
+  documents pasted into classify, summarize and translate); billed timeouts
+  retried under the same request id (double billing); /v1/summarize moving
+  40% to Claude Haiku from 16 June; an Anthropic overload spike on 18 June
+  13:00-16:00 UTC; the unpriced ``acme-llm-7b-ft`` (globex/initech classify);
+  a gateway ``reported_cost_usd`` on /v1/agents that ignores long-context
+  rates and drifts a few percent on some calls.
+* Every scripted feature appears from about 8,000 calls up.
 """
 
 from __future__ import annotations
@@ -19,15 +34,16 @@ from pathlib import Path
 import orjson
 
 from desktop.demo._calls import Generator, Record
-from desktop.demo._world import DAY_MS, DAYS, START_MS, Planner
+from desktop.demo._world import DAY_MS, DAYS, END_MS, HOUR_MS, START_MS, Planner
 
 __all__ = ["write_demo_data"]
 
 MONTHS = ("2026-05", "2026-06", "2026-07")
 _MONTH_STARTS = (START_MS, START_MS + 31 * DAY_MS, START_MS + 61 * DAY_MS, START_MS + DAYS * DAY_MS)
-# Sessions last well under a day, so calls older than this behind the current
-# session start can no longer be overtaken and are written out.
-_FLUSH_LAG_MS = DAY_MS
+# Sessions are generated in start order, so no later session can write a call
+# before the current start, except that sessions running past July are shifted
+# back (by less than a day): the last day is held until the end.
+_HOLD_FROM_MS = END_MS + 1 - DAY_MS
 
 
 def write_demo_data(directory: Path, calls: int = 50_000, seed: int = 7) -> list[Path]:
@@ -44,8 +60,9 @@ def write_demo_data(directory: Path, calls: int = 50_000, seed: int = 7) -> list
         pending: list[Record] = []
         flushed_to = START_MS
         for session in sessions:
-            if session.start - _FLUSH_LAG_MS > flushed_to + DAY_MS:
-                flushed_to = session.start - _FLUSH_LAG_MS
+            if session.start > flushed_to + HOUR_MS:
+                # A small buffer keeps the records being sorted and written in CPU cache.
+                flushed_to = min(session.start, _HOLD_FROM_MS)
                 pending = out.write_before(pending, flushed_to)
             pending.extend(generator.session(session))
         out.write_before(pending, None)
@@ -53,7 +70,7 @@ def write_demo_data(directory: Path, calls: int = 50_000, seed: int = 7) -> list
 
 
 class _MonthFiles:
-    """Buffered month files; records arrive in time order, tagged with epoch ms."""
+    """Buffered month files; each flush sorts what it writes by time."""
 
     def __init__(self, paths: list[Path]) -> None:
         self._files = [path.open("wb", buffering=1 << 20) for path in paths]

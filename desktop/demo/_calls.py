@@ -24,17 +24,18 @@ from desktop.demo._catalog import (
 )
 from desktop.demo._world import (
     END_MS,
+    LANGUAGE_CHOICES,
     MARATHON,
     OUTAGE,
     OUTLIER,
     RETRY,
+    SONNET,
     START_MS,
     TENANTS,
     TIMEOUT_RETRY,
     Session,
     Workload,
     lognormal,
-    pick,
 )
 
 Record = tuple[int, dict[str, object]]
@@ -45,7 +46,7 @@ T = TypeVar("T")
 MINUTE = 60_000
 TTL_5M = 5 * MINUTE
 TTL_1H = 60 * MINUTE
-RETRYABLE = ("rate_limit", "overloaded", "timeout", "timeout_billed", "flex")
+MAX_SESSION_MS = 23 * 60 * MINUTE
 ERROR_TEXT = {
     "rate_limit": "rate_limit_error: 429 Too Many Requests",
     "overloaded": "overloaded_error: 529 Overloaded",
@@ -115,6 +116,11 @@ class Ctx:
         self.report = report
         self.speed = SPEED.get(tier, 1.0)
 
+    def reuse(self, labels: dict[str, object], conv: str | None) -> Ctx:
+        """Start a new session on this context (cheaper than building one)."""
+        self.labels, self.conv, self.cached, self.expiry = labels, conv, 0, 0
+        return self
+
     def forget(self, keep: int) -> None:
         self.cached = min(self.cached, keep)
 
@@ -129,6 +135,7 @@ class Generator:
         self.pools = _Pools(random.Random(f"spendtrail-demo:{seed}:text"))
         self._users = _user_ids()
         self._system = {t.name: 1800 + 300 * (i % 8) for i, t in enumerate(TENANTS)}
+        self._single_ctx: dict[tuple[int, str, str], Ctx] = {}
         self._kinds: dict[str, Callable[[Session, Workload], None]] = {
             "chat": self._chat,
             "review": self._review,
@@ -137,7 +144,7 @@ class Generator:
             "digest": self._digest,
             "single": self._single,
         }
-        self._shapes: dict[str, Callable[[str, bool], Shape]] = {
+        self._shapes: dict[str, Callable[[str, int], Shape]] = {
             "classify": self._shape_classify,
             "search": self._shape_search,
             "summarize": self._shape_summarize,
@@ -152,6 +159,8 @@ class Generator:
         workload = self.workloads[s.workload]
         self._kinds[workload.feature.kind](s, workload)
         last = self.records[-1][0]  # records are appended in time order
+        # The writer relies on this bound (bounded gaps and retries guarantee it).
+        assert last - s.start < MAX_SESSION_MS, "session longer than the writer allows"
         if last > END_MS:
             shift = last - END_MS + int(self.rng.random() * 30 * MINUTE)
             self.records = [(t - shift, rec) for t, rec in self.records]
@@ -172,8 +181,7 @@ class Generator:
             users = self._users[tenant.name]
             user = users[int(len(users) * rng.random() ** 2.5)]  # a few power users
         if language is None:
-            languages = tenant.languages
-            language = languages[0][0] if len(languages) == 1 else pick(rng, languages)
+            language = LANGUAGE_CHOICES[tenant.name].pick(rng)
         return {
             "tenant": tenant.name,
             "feature": workload.feature.name,
@@ -210,10 +218,15 @@ class Generator:
     def _single(self, s: Session, workload: Workload) -> None:
         name = workload.feature.name
         conv = self._id_conv() if name == "summarize" else None  # the UI's document thread
-        ctx = self._ctx(s, workload, conv=conv, cache=False)
+        labels = self._labels(workload)
+        key = (s.workload, s.model, s.tier)
+        ctx = self._single_ctx.get(key)
+        if ctx is None:
+            ctx = self._single_ctx[key] = self._ctx(s, workload, labels=labels, cache=False)
+        ctx.reuse(labels, conv)
         lang = str(ctx.labels["language"])
         shape = self._shapes[name]
-        prompt_total, shared, out, prompt, response = shape(lang, s.flag == OUTLIER)
+        prompt_total, shared, out, prompt, response = shape(lang, s.flag)
         if s.flag in (RETRY, TIMEOUT_RETRY):
             outcomes = self._forced_outcomes(ctx, s)
         else:
@@ -223,10 +236,10 @@ class Generator:
             ctx, s.start, prompt_total, out, 0, 0, prompt, response, outcomes, self._id_trace()
         )
 
-    def _shape_classify(self, lang: str, outlier: bool) -> Shape:
+    def _shape_classify(self, lang: str, flag: int) -> Shape:
         rng = self.rng
         system = 420
-        if outlier:
+        if flag == OUTLIER:
             body = int(rng.uniform(80_000, 115_000))
             prompt = "Classify this ticket: [attached: signed-contract-2026.pdf, 318 pages]"
             return system + body, 0, 16, prompt, '{"label":"other","confidence":0.41}'
@@ -239,7 +252,7 @@ class Generator:
         response = choose(rng, self.pools.labels)
         return system + body, 0, 12 + int(rng.random() * 6), prompt, response
 
-    def _shape_search(self, lang: str, outlier: bool) -> Shape:
+    def _shape_search(self, lang: str, flag: int) -> Shape:
         rng = self.rng
         system = 1150  # instructions + few-shot examples: a cacheable shared prefix
         answer = choose(rng, self.pools.answers[lang])
@@ -250,35 +263,42 @@ class Generator:
             total = system + passages
             shared = total if rng.random() < 0.5 else system
             return total, shared, out, prompt, answer
-        prompt = choose(rng, self.pools.queries[lang])
-        return system + int(lognormal(rng, 2400, 0.4)) + 20, system, out, prompt, answer
+        prompt, passages = choose(rng, self.pools.queries[lang])
+        return system + passages, system, out, prompt, answer
 
-    def _shape_summarize(self, lang: str, outlier: bool) -> Shape:
+    def _shape_summarize(self, lang: str, flag: int) -> Shape:
         rng = self.rng
         system = 700
-        if outlier:
+        if flag == OUTLIER:
             doc = int(rng.uniform(800_000, 950_000))
             prompt = "Summarize the attached annual-report-2025-full.pdf (1,204 pages)"
             return system + doc, 0, int(rng.uniform(1500, 3000)), prompt, "• Revenue up 12%…"
+        if flag == TIMEOUT_RETRY:
+            doc = int(rng.uniform(40_000, 90_000))  # long enough to time out once
+            prompt = f"Summarize the attached contract bundle ({doc // 600} pages)"
+            return system + doc, 0, int(rng.uniform(600, 1200)), prompt, "• Term: 24 months…"
         prompt = choose(rng, self.pools.docs[lang])
         response = choose(rng, self.pools.summaries[lang])
         doc = min(int(lognormal(rng, 2500, 0.8)), 120_000)
         return system + doc, 0, int(lognormal(rng, 260, 0.4)) + 30, prompt, response
 
-    def _shape_translate(self, lang: str, outlier: bool) -> Shape:
+    def _shape_translate(self, lang: str, flag: int) -> Shape:
         rng = self.rng
         system = 300
-        if outlier:
+        if flag == OUTLIER:
             source = int(rng.uniform(250_000, 350_000))
             prompt = (
                 f"Translate the attached user manual (410 pages) to {text.LANGUAGE_NAMES[lang]}"
             )
-            return system + source, 0, int(rng.uniform(50_000, 64_000)), prompt, "1. Einleitung…"
+            response = f"{choose(rng, text.SENTENCES)[lang]} … (410 pages)"
+            return system + source, 0, int(rng.uniform(50_000, 64_000)), prompt, response
         sentence = choose(rng, text.SENTENCES)
+        words = int(lognormal(rng, 330, 0.7)) + 8
+        source = int(words * 1.35)  # the preview shows the first sentence and the length
+        target = text.LANGUAGE_NAMES[lang]
         prompt = (
-            f"Translate to {text.LANGUAGE_NAMES[lang]}: {sentence['de' if lang == 'en' else 'en']}"
+            f"Translate to {target} ({words} words): {sentence['de' if lang == 'en' else 'en']}"
         )
-        source = int(lognormal(rng, 450, 0.7)) + 10
         return system + source, 0, int(source * rng.uniform(0.9, 1.4)), prompt, sentence[lang]
 
     # -- conversations ------------------------------------------------------------
@@ -311,6 +331,8 @@ class Generator:
             left -= len(outcomes)
             if ok:
                 context += new + visible  # reasoning is not sent back
+            else:
+                ctx.forget(context)  # the failed message is not re-sent as it was
             t += self._think_gap(t - s.start, 35_000, 0.08)
 
     def _review(self, s: Session, workload: Workload) -> None:
@@ -337,6 +359,8 @@ class Generator:
             turn += 1
             if ok:
                 context += new + visible
+            else:
+                ctx.forget(context)
             t += min(int(lognormal(rng, 3 * MINUTE, 1.0)), 40 * MINUTE)  # reading the review
 
     def _agent(self, s: Session, workload: Workload) -> None:
@@ -346,9 +370,14 @@ class Generator:
         ctx = self._ctx(s, workload, conv=self._id_conv(), ttl=TTL_1H)
         lang = str(ctx.labels["language"])
         limit = ctx.model.context
-        if marathon and ctx.model.provider == "anthropic":
-            limit = SONNET_1M_CONTEXT  # 1M-context beta
-        soft_limit = min(int(limit * 0.92), 390_000 if marathon else limit)
+        if marathon and ctx.model.name == SONNET:
+            limit = SONNET_1M_CONTEXT  # the 1M-context beta (Sonnet only)
+        if not marathon:
+            soft_limit = int(limit * 0.92)  # compacts before the provider refuses
+        elif limit >= SONNET_1M_CONTEXT:
+            soft_limit = 390_000  # the agent's own budget on 1M-context deployments
+        else:
+            soft_limit = limit  # runs into context_length_exceeded, then compacts
         system = 14_000  # instructions + tool definitions
         trace = self._id_trace()
         self._warm_shared_prefix(ctx, s.start, system, 0.4)
@@ -362,7 +391,7 @@ class Generator:
                 left -= used
                 new, prompt = report + 60, f"[tool_result task] researcher returned {report} tokens"
             if context + new > limit and left >= 2:
-                t = self._context_error(ctx, t, context + new, trace, prompt)
+                t = self._context_error(ctx, t, context + new, limit, trace, prompt)
                 left -= 1
             if context + new > soft_limit:
                 context = system + 6000  # compaction: history replaced by a summary
@@ -383,6 +412,8 @@ class Generator:
             turn += 1
             if ok:
                 context += new + visible
+            else:
+                ctx.forget(context)
             median, sigma, cap = (5500, 0.5, 20_000) if marathon else (2500, 1.0, 30_000)
             new = min(int(lognormal(rng, median, sigma)), cap) + 30
             prompt = choose(rng, self.pools.tool_result)
@@ -412,17 +443,22 @@ class Generator:
             if ok:
                 context += new + visible
                 report = visible
+            else:
+                ctx.forget(context)
             new = int(rng.uniform(1500, 4000))  # fetched pages
             prompt = "[tool_result web_search] 5 results"
             t += int(rng.uniform(500, 4000))
         return t, max(report, 300), used
 
-    def _context_error(self, ctx: Ctx, t: int, prompt_total: int, trace: str, prompt: str) -> int:
+    def _context_error(
+        self, ctx: Ctx, t: int, prompt_total: int, limit: int, trace: str, prompt: str
+    ) -> int:
+        """The provider refuses an over-long prompt (not billed, not retried)."""
         latency = int(self.rng.uniform(150, 600))
+        error = f"{ERROR_TEXT['context']}: prompt is {prompt_total} tokens, limit {limit}"
         self._emit(
-            ctx, t, (0, 0, 0, 0), 0, 0, 0, self._id_request(), trace, None,
-            f"{ERROR_TEXT['context']}: prompt is {prompt_total} tokens, limit {ctx.model.context}",
-            latency, prompt, None,
+            ctx, t, (0, 0, 0, 0), 0, 0, 0, self._id_request(), trace, None, error, latency,
+            prompt, None,
         )  # fmt: skip
         return t + latency + int(self.rng.uniform(1000, 5000))
 
@@ -449,7 +485,6 @@ class Generator:
         rng = self.rng
         language = workload.tenant.languages[0][0]
         ctx = self._ctx(s, workload, labels=self._labels(workload, language), cache=False)
-        ctx.conv = None
         prompt, response = choose(rng, self.pools.digest[language])
         prompt = prompt.replace("{tenant}", workload.tenant.name)
         total = 900 + int(lognormal(rng, 14_000, 0.5))
@@ -467,22 +502,19 @@ class Generator:
             rate *= OUTAGE_FACTOR
         if ctx.tier == "flex":
             rate += 0.03
+        # Every error kind drawn here is retried (same request id) while attempts remain.
         outcomes: list[str | None] = []
         while len(outcomes) < budget:
             if rng.random() >= rate:
                 outcomes.append(None)
                 break
             outcomes.append(self._error_kind(ctx))
-            if outcomes[-1] not in RETRYABLE:
-                break
         return outcomes
 
     def _forced_outcomes(self, ctx: Ctx, s: Session) -> list[str | None]:
         if s.flag == TIMEOUT_RETRY:
             return ["timeout_billed", None]
         kind = self._error_kind(ctx)
-        while kind not in RETRYABLE:
-            kind = self._error_kind(ctx)
         last = None if self.rng.random() < 0.9 else kind  # sometimes every attempt fails
         return [kind] * (s.size - 1) + [last]
 
@@ -713,7 +745,6 @@ class _Pools:
         self.ask = per_language(text.ASK, 60)
         self.reply = per_language(text.REPLY, 40)
         self.answers = per_language(text.ANSWER, 12)
-        self.queries = per_language(text.QUERY, 30)
         self.docs = per_language(text.DOC, 20)
         self.summaries = per_language(text.SUMMARY, 20)
         self.task = per_language(text.AGENT_TASK, 12)
@@ -725,6 +756,11 @@ class _Pools:
             for lang in text.LANGUAGES
         }
         # Tickets: one token count per distinct text, so equal prompts bill equally.
+        # Free-form queries: retrieved passages fixed per distinct text, like the FAQ.
+        self.queries = {
+            lang: tuple((q, int(lognormal(rng, 2400, 0.4)) + 20) for q in dict.fromkeys(queries))
+            for lang, queries in per_language(text.QUERY, 200).items()
+        }
         self.tickets = {
             lang: tuple((t, int(lognormal(rng, 90, 0.8)) + 8) for t in dict.fromkeys(tickets))
             for lang, tickets in per_language(text.TICKET, 40).items()

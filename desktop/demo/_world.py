@@ -95,7 +95,7 @@ FEATURES: dict[str, Feature] = {
         ),
         Feature("classify", "/v1/classify", "single", 0.14, "tickets", 30, (("gpt-4o-mini", 1.0),)),
         Feature(
-            "translate", "/v1/translate", "single", 0.07, "business", 60, (("gpt-4.1-mini", 1.0),)
+            "translate", "/v1/translate", "single", 0.07, "business", 600, (("gpt-4.1-mini", 1.0),)
         ),
         Feature(
             "embeddings-index",
@@ -259,6 +259,7 @@ class Workload:
     feature: Feature
     models: tuple[tuple[str, float], ...]
     weight: float
+    choices: Choices  # the models, ready to pick from
 
 
 def day_factor(tenant: Tenant, day: int) -> float:
@@ -295,13 +296,18 @@ def workloads() -> list[Workload]:
             weight = tenant.weight * feature.share * tenant.mix.get(feature.name, 1.0) * active
             if weight > 0:
                 models = tenant.models.get(feature.name, feature.models)
-                out.append(Workload(tenant, feature, models, weight))
+                out.append(Workload(tenant, feature, models, weight, Choices(models)))
     return out
 
 
 def allocate(total: int, weights: list[float]) -> list[int]:
-    """Split ``total`` in proportion to ``weights`` exactly (largest remainder)."""
+    """Split ``total`` in proportion to ``weights`` exactly (largest remainder).
+
+    With no weight at all nothing can be placed: all zeros.
+    """
     whole = sum(weights)
+    if whole <= 0:
+        return [0] * len(weights)
     raw = [total * w / whole for w in weights]
     counts = [int(r) for r in raw]
     order = sorted(range(len(raw)), key=lambda i: (counts[i] - raw[i], i))
@@ -310,24 +316,35 @@ def allocate(total: int, weights: list[float]) -> list[int]:
     return counts
 
 
-def pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
-    if len(options) == 1:
-        return options[0][0]
-    x = rng.random() * sum(w for _, w in options)
-    for name, w in options:
-        x -= w
-        if x < 0:
-            return name
-    return options[-1][0]
+class Choices:
+    """Weighted options, with the cumulative weights worked out once."""
+
+    __slots__ = ("cumulative", "names")
+
+    def __init__(self, options: tuple[tuple[str, float], ...]) -> None:
+        self.names = tuple(name for name, _ in options)
+        self.cumulative = tuple(accumulate(weight for _, weight in options))
+
+    def pick(self, rng: random.Random) -> str:
+        if len(self.names) == 1:
+            return self.names[0]
+        return self.names[bisect_right(self.cumulative, rng.random() * self.cumulative[-1])]
+
+
+LANGUAGE_CHOICES = {tenant.name: Choices(tenant.languages) for tenant in TENANTS}
 
 
 # Standard normal quantiles: a table lookup is much cheaper than rng.gauss() and
 # bounds the tails at about +-3.5 sigma, so no natural call drifts to 100x.
 _QUANTILES = tuple(NormalDist().inv_cdf((i + 0.5) / 4096) for i in range(4096))
+_FACTORS: dict[float, tuple[float, ...]] = {}  # sigma -> exp(sigma * quantile), built on use
 
 
 def lognormal(rng: random.Random, median: float, sigma: float) -> float:
-    return median * math.exp(sigma * _QUANTILES[rng.getrandbits(12)])
+    factors = _FACTORS.get(sigma)
+    if factors is None:
+        factors = _FACTORS[sigma] = tuple(math.exp(sigma * q) for q in _QUANTILES)
+    return median * factors[rng.getrandbits(12)]
 
 
 def geometric(rng: random.Random, p: float) -> int:
@@ -409,10 +426,10 @@ class Planner:
         """Deliberate anomalies, scaled with the call count: which workloads get them."""
         out: dict[int, list[tuple[int, int]]] = {}
         by_name = {(w.tenant.name, w.feature.name): i for i, w in enumerate(self.workloads)}
-        # Marathon agent runs on the two 1M-context deployments (and GPT-5's 272k).
-        for tenant in ("globex", "umbrella", "northwind"):
+        # Marathon agent runs: two on 1M-context deployments, two that hit their limit.
+        for tenant in ("globex", "umbrella", "northwind", "tyrell"):
             i = by_name[(tenant, "agent-research")]
-            if budgets[i] >= 90:
+            if budgets[i] >= 40:  # too few calls for a long run otherwise
                 out.setdefault(i, []).append((60, MARATHON))
         # ~0.05% of calls are 100x outliers; ~0.04% are double-billed timeouts.
         n_out = round(self.calls * 0.0005) if self.calls >= 1000 else 0
@@ -458,7 +475,7 @@ class Planner:
             )
         if flag == TIMEOUT_RETRY:
             return "gpt-4.1-mini"
-        model = pick(self.rng, workload.models)
+        model = workload.choices.pick(self.rng)
         if (
             workload.feature.name == "summarize"
             and start >= START_MS + SUMMARIZE_AB_DAY * DAY_MS

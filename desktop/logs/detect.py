@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
@@ -19,7 +20,8 @@ from desktop.logs.formats.base import Detection, Sample
 from desktop.logs.source import SourceError, is_sqlite, open_binary
 
 SAMPLE_LINES = 50
-SAMPLE_BYTES = 4 << 20
+SAMPLE_BYTES = 1 << 20
+HEAD_BLOCK = 64 << 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ def sample_source(path: Path, max_lines: int = SAMPLE_LINES) -> Sample:
         return sample
     with open_binary(path) as fh:
         try:
-            head = fh.read(SAMPLE_BYTES)
+            head = _read_head(fh, max_lines)
         except (OSError, EOFError) as exc:
             raise SourceError(f"{path}: cannot read ({exc})") from exc
     sample.first_bytes = head[:512]
@@ -61,6 +63,27 @@ def sample_source(path: Path, max_lines: int = SAMPLE_LINES) -> Sample:
         except orjson.JSONDecodeError:
             sample.bad_lines += 1
     return sample
+
+
+def _read_head(fh: BinaryIO, max_lines: int) -> bytes:
+    """The start of a stream: enough to hold ``max_lines`` lines, at most ``SAMPLE_BYTES``.
+
+    Reads in blocks and stops once those lines are complete, so detecting a
+    folder of large logs does not read each file twice. Counting only the new
+    block's line ends keeps this linear in the bytes read.
+    """
+    blocks: list[bytes] = []
+    size = lines = 0
+    while size < SAMPLE_BYTES:
+        block = fh.read(min(HEAD_BLOCK, SAMPLE_BYTES - size))
+        if not block:
+            break
+        blocks.append(block)
+        size += len(block)
+        lines += block.count(b"\n")
+        if lines > max_lines:  # a few blank lines at most are skipped later
+            break
+    return b"".join(blocks)
 
 
 def sqlite_tables(path: Path) -> dict[str, list[str]]:
@@ -91,15 +114,31 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+FALLBACK_BELOW = 0.75  # a specific claim this confident settles it: catch-alls are not asked
+
+
 def rank(sample: Sample) -> list[Detection]:
-    """Every format's claim on a sample, best first."""
-    claims = []
+    """Every format's claim on a sample, best first.
+
+    Catch-all formats (generic JSONL, field mapping, any SQLite table) are only
+    asked when no specific format is confident: they cost the most to run.
+    """
+    claims: list[Detection] = []
+    fallbacks = []
     for fmt in FORMATS:
         if (sample.sqlite_tables is None) != (fmt.kind != "sqlite"):
+            continue
+        if fmt.fallback:
+            fallbacks.append(fmt)
             continue
         claim = fmt.sniff(sample)
         if claim is not None:
             claims.append(claim)
+    if not claims or max(c.confidence for c in claims) < FALLBACK_BELOW:
+        for fmt in fallbacks:
+            claim = fmt.sniff(sample)
+            if claim is not None:
+                claims.append(claim)
     claims.sort(key=lambda d: d.confidence, reverse=True)
     return claims
 

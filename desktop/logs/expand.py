@@ -81,7 +81,7 @@ def expand_paths(paths: Iterable[Path], force_format: str | None = None) -> Expa
 
 def _drop_superseded(result: Expansion) -> None:
     """Skip archived Codex rollouts whose live copy is read too (the live one wins)."""
-    superseded = superseded_archives(f.path for f in result.files)
+    superseded = superseded_archives(f.path for f in result.files if f.format_id == "codex")
     if not superseded:
         return
     result.files = [f for f in result.files if f.path not in superseded]

@@ -54,6 +54,40 @@ INT_FIELDS = (
 )
 TEXT_FIELDS = tuple(c for c in RECORD_COLUMNS if c not in FLOAT_FIELDS and c not in INT_FIELDS)
 _INDEX = {name: i for i, name in enumerate(RECORD_COLUMNS)}
+# Text columns with few distinct values: sharing one string object per value
+# makes them cheap to send between processes (pickle stores a repeat as a reference).
+REPEATED_TEXT = frozenset({"provider", "model", "service_tier", "status"})
+ZERO_DEFAULT = frozenset({"web_search_requests", "cost_flags"})  # columns whose default is 0
+
+
+CODED_TEXT = ("provider", "model", "service_tier", "status", "price_id")
+
+
+def encode(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Codes per value (-1 = null) and the distinct values, in order of first appearance.
+
+    Booleans become 1/0, as SQLite stores them, so the cache built here equals
+    the one read back from the store.
+    """
+    lookup: dict[Any, int] = {}
+    setdefault = lookup.setdefault
+    codes = np.fromiter(
+        (
+            -1 if v is None else setdefault(int(v) if type(v) is bool else v, len(lookup))
+            for v in values
+        ),
+        dtype=np.int32,
+        count=len(values),
+    )
+    return codes, list(lookup)
+
+
+def _shared(values: Sequence[Any]) -> list[Any]:
+    seen: dict[Any, Any] = {}
+    setdefault = seen.setdefault
+    return [v if v is None else setdefault(v, v) for v in values]
+
+
 _UNPRICED = int(CostFlag.UNPRICED)
 
 
@@ -103,6 +137,8 @@ class Batch:
     text: dict[str, list[Any]] = field(default_factory=dict)
     label_keys: tuple[str, ...] = ()
     labels: list[list[Any]] = field(default_factory=list)  # one list per label key
+    # Dictionary-encoded text columns (and labels by key) for the column cache.
+    codes: dict[str, tuple[np.ndarray, list[Any]]] = field(default_factory=dict)
 
     @property
     def dedup(self) -> bool:
@@ -110,19 +146,39 @@ class Batch:
 
     @classmethod
     def from_records(cls, records: Sequence[CallRecord], source_id: int, pricer: Pricer) -> Batch:
-        n = len(records)
+        if not records:
+            return cls(0, source_id)
+        cols = list(zip(*records, strict=True))
+        columns = {name: cols[i] for i, name in enumerate(RECORD_COLUMNS)}
+        return cls.from_columns(len(records), columns, cols[STORED_FIELDS], source_id, pricer)
+
+    @classmethod
+    def from_columns(
+        cls,
+        n: int,
+        columns: dict[str, Sequence[Any]],
+        label_dicts: Sequence[dict[str, Any] | None],
+        source_id: int,
+        pricer: Pricer,
+    ) -> Batch:
+        """A batch from columns in record field order (lists or numpy arrays)."""
         batch = cls(n, source_id)
         if n == 0:
             return batch
-        cols = list(zip(*records, strict=True))
         for name in FLOAT_FIELDS:
-            batch.num[name] = np.array(cols[_INDEX[name]], dtype=np.float64)
+            batch.num[name] = np.asarray(columns[name], dtype=np.float64)
         for name in INT_FIELDS:
-            batch.num[name] = np.array(cols[_INDEX[name]], dtype=np.int64)
+            batch.num[name] = np.asarray(columns[name], dtype=np.int64)
         for name in TEXT_FIELDS:
-            batch.text[name] = list(cols[_INDEX[name]])
-        batch._labels(cols[STORED_FIELDS])
+            values = columns[name]
+            batch.text[name] = _shared(values) if name in REPEATED_TEXT else list(values)
+        batch._labels(label_dicts)
         batch._price(pricer)
+        for name in CODED_TEXT:
+            batch.codes[name] = encode(batch.text[name])
+        for key, values in zip(batch.label_keys, batch.labels, strict=True):
+            if key not in CORE_COLUMNS:  # a label named like a canonical column is read lazily
+                batch.codes[key] = encode(values)
         return batch
 
     def _labels(self, label_dicts: Sequence[dict[str, Any] | None]) -> None:
@@ -131,7 +187,9 @@ class Batch:
             if labels:
                 keys.update(dict.fromkeys(labels))
         self.label_keys = tuple(keys)
-        self.labels = [[d.get(key) if d else None for d in label_dicts] for key in self.label_keys]
+        self.labels = [
+            _shared([d.get(key) if d else None for d in label_dicts]) for key in self.label_keys
+        ]
 
     def _price(self, pricer: Pricer) -> None:
         n = self.n
@@ -163,12 +221,28 @@ class Batch:
     def column_values(self) -> Iterator[Iterable[Any]]:
         """Per CORE_COLUMNS column, an iterable of Python values in row order."""
         for name in CORE_COLUMNS:
-            if name == "source_id":
-                yield repeat(self.source_id, self.n)
-            elif name in self.num:
-                yield self.num[name].tolist()
-            else:
-                yield self.text[name]
+            yield self.values_of(name)
+
+    def values_of(self, name: str) -> Iterable[Any]:
+        if name == "source_id":
+            return repeat(self.source_id, self.n)
+        if name in self.num:
+            return self.num[name].tolist()
+        return self.text[name]
+
+    def empty_columns(self) -> set[str]:
+        """Columns with nothing in this batch (all null, or all zero where zero is the default);
+        leaving them out of the INSERT saves binding a million empty values."""
+        empty = set()
+        for name, values in self.text.items():
+            if values.count(None) == self.n:
+                empty.add(name)
+        for name, arr in self.num.items():
+            if (arr.dtype.kind == "f" and np.isnan(arr).all()) or (
+                name in ZERO_DEFAULT and not arr.any()
+            ):
+                empty.add(name)
+        return empty
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """Row tuples laid out as CORE_COLUMNS followed by the label keys."""

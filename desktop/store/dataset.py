@@ -29,6 +29,7 @@ COST_MODES = ("computed", "reported", "auto")
 SUM_FIELDS = (*TOKEN_FIELDS, "web_search_requests")
 TIME_DIMENSIONS = {"hour": "hour", "day": "day", "date": "day", "week": "week", "month": "month"}
 SOURCE_DIMENSIONS = ("source", "format")
+SEARCHED_IDS = ("request_id", "conversation_id", "trace_id", "message_id", "error")
 
 
 class QueryError(ValueError):
@@ -334,15 +335,30 @@ class Dataset:
         return out
 
     def _search(self, text: str) -> np.ndarray:
+        """Calls whose model, provider, status, labels or ids contain ``text`` (any case).
+
+        Columns with few distinct values are searched through their value list
+        in the column cache; the id columns (a distinct value per call) are
+        searched by SQLite directly, which is faster than caching a million ids.
+        """
         needle = text.lower()
         frame = self.frame
         hit = np.zeros(len(frame), dtype=bool)
-        columns = ["model", "provider", "request_id", "conversation_id", "status", "error"]
-        for column in [*columns, *self.label_keys()]:
+        for column in ["model", "provider", "status", *self.label_keys()]:
             col = frame.text(column)
             codes = col.codes_matching(lambda v: needle in _as_text(v).lower())
             if len(codes):
                 hit |= np.isin(col.codes, codes)
+        # LIKE ignores case for ASCII letters only: also try the text as typed.
+        patterns = [_like(t) for t in dict.fromkeys((text, needle))]
+        where = " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in SEARCHED_IDS for _ in patterns)
+        params = [p for _ in SEARCHED_IDS for p in patterns]
+        ids = np.fromiter(
+            (row[0] for row in self.read().execute(f"SELECT id FROM calls WHERE {where}", params)),
+            dtype=np.int64,
+        )
+        if len(ids):
+            hit |= np.isin(frame.ids, ids)
         return hit
 
     # -- answers ---------------------------------------------------------------------------
@@ -497,6 +513,11 @@ class Dataset:
     def source_path(self, source_id: int) -> Path | None:
         info = self.sources.get(source_id)
         return Path(info[0]) if info else None
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its own % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _as_text(value: Any) -> str:

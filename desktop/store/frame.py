@@ -115,6 +115,21 @@ class Frame:
                     self._text.pop(name, None)
             self._rows_gen, self._pricing_gen = rows_gen, pricing_gen
 
+    def install(
+        self, ids: np.ndarray, num: dict[str, np.ndarray], text: dict[str, TextColumn]
+    ) -> None:
+        """Take columns built elsewhere (during a load) as the current, cached ones."""
+        with self._lock:
+            self._rows_gen, self._pricing_gen = self._generations()
+            self._ids = ids
+            self._save("id", {"data": ids})
+            for name, arr in num.items():
+                self._num[name] = arr
+                self._save(name, {"data": arr})
+            for name, col in text.items():
+                self._text[name] = col
+                self._save(name, {"data": col.codes}, col.values)
+
     def adopt_generations(self, rows_gen: int, pricing_gen: int) -> None:
         """The store moved on but the loaded columns already match it (re-priced in memory)."""
         with self._lock:
@@ -194,8 +209,10 @@ class Frame:
             return self._rows_gen * 1_000_003 + self._pricing_gen
         return self._rows_gen
 
-    def _cached(self, column: str) -> tuple[np.ndarray, list[Any] | None] | None:
-        entry = self._manifest.get(column)
+    def _cached(
+        self, column: str, text: bool = False
+    ) -> tuple[np.ndarray, list[Any] | None] | None:
+        entry = self._manifest.get(_cache_key(column, text))
         if not entry or entry.get("generation") != self._generation_of(column):
             return None
         try:
@@ -234,7 +251,7 @@ class Frame:
         return arr
 
     def _load_text(self, column: str) -> TextColumn:
-        cached = self._cached(column)
+        cached = self._cached(column, text=True)
         if cached is not None and cached[1] is not None:
             return TextColumn(cached[0], cached[1])
         sql_col = quote(self.sql_name(column))
@@ -307,7 +324,8 @@ class Frame:
     def _save(self, column: str, arrays: dict[str, np.ndarray], values: list | None = None) -> None:
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            safe = _file_name(column)
+            key = _cache_key(column, values is not None)
+            safe = _file_name(key)
             data_file = f"{safe}.npy"
             tmp = self.cache_dir / (data_file + ".tmp")
             with open(tmp, "wb") as fh:
@@ -320,7 +338,7 @@ class Frame:
                 vtmp.write_bytes(orjson.dumps(values, option=orjson.OPT_NON_STR_KEYS))
                 vtmp.replace(self.cache_dir / values_file)
                 entry["values"] = values_file
-            self._manifest[column] = entry
+            self._manifest[key] = entry
             mtmp = self.cache_dir / "manifest.json.tmp"
             mtmp.write_bytes(orjson.dumps(self._manifest))
             mtmp.replace(self.cache_dir / "manifest.json")
@@ -354,6 +372,12 @@ def _sqlite_real_text(value: float) -> str:
     if "e" not in text and "." not in text and "inf" not in text and "nan" not in text:
         text += ".0"
     return text
+
+
+def _cache_key(column: str, text: bool) -> str:
+    # A column can be cached both as numbers and as text (e.g. a search reads
+    # every column as text): the two must not overwrite each other on disk.
+    return f"text:{column}" if text else column
 
 
 def _file_name(column: str) -> str:

@@ -27,14 +27,18 @@ from typing import Any
 
 import orjson
 
-from desktop.logs import json_document
 from desktop.logs.expand import Expansion, SourceFile, expand_paths
 from desktop.logs.formats import get_format
 from desktop.logs.formats.base import ReadContext, SqliteFormat
-from desktop.logs.reader import ChunkParser, ReadEnd, read_records
+from desktop.logs.formats.spendtrail import SpendtrailJsonl
+from desktop.logs.formats.spendtrail_columns import Columns, read_columns
+from desktop.logs.json_document import file_layout
+from desktop.logs.reader import ChunkParser, ReadEnd, deduplicate, read_records
 from desktop.logs.source import Chunk, FileState, SourceError, compression_of, is_sqlite
 from desktop.record import CallRecord, Problem
 from desktop.store.batch import Batch
+from desktop.store.frame import Frame
+from desktop.store.frame_builder import FrameBuilder
 from desktop.store.pricer import Pricer, PricingSpec, record_combos, reprice_store
 from desktop.store.store import SourceRow, Store
 
@@ -73,10 +77,7 @@ class UnitResult:
     end: ReadEnd
     error: str | None = None
     fingerprint: str = ""
-
-    @property
-    def records(self) -> int:
-        return self.batch.n
+    read: int = 0  # records read, before copies of one call were merged
 
 
 @dataclass(slots=True)
@@ -113,6 +114,7 @@ class IngestResult:
     errors: list[tuple[Path, str]] = field(default_factory=list)
     cancelled: bool = False
     repriced: int = 0  # combinations re-priced because prices changed
+    columns: Any = None  # a FrameBuilder holding every column, after a first load
 
 
 # -- the worker side -------------------------------------------------------------
@@ -164,6 +166,7 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
     problems: list[Problem] = []
     end = ReadEnd(unit.start, unit.first_line)
     error = None
+    fast: Columns | None = None
     try:
         if unit.end is not None and fmt.line_independent:
             with open(unit.path, "rb") as fh:
@@ -171,7 +174,10 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
                 data = fh.read(unit.end - unit.start)
             parser = ChunkParser(fmt.prefilter)
             chunk = Chunk(data, unit.first_line, unit.start, unit.last)
-            for item in fmt.records(parser.parse(chunk), ctx):
+            items: Iterable[tuple[int, int, Any]] = parser.parse(chunk)
+            if isinstance(fmt, SpendtrailJsonl):  # our own format: whole columns at once
+                fast, items = read_columns(list(items))
+            for item in fmt.records(items, ctx):
                 if type(item) is CallRecord:
                     records.append(item)
                 else:
@@ -190,9 +196,19 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
         error = str(exc)
     except OSError as exc:
         error = f"{unit.path}: {exc.strerror or exc}"
-    batch = build_batch(records, unit.source_id, pricer)
+    read = len(records) + (fast.n if fast is not None else 0)
+    if any(r.dedup_key is not None for r in records):
+        # Copies of one call (streaming snapshots) are usually neighbours: merging
+        # them here, by the store's own rule, spares the store most upserts.
+        records = deduplicate(records)
+    if fast is not None and fast.n:
+        if records:
+            fast.add_records(records)
+        batch = Batch.from_columns(fast.n, fast.columns, fast.labels, unit.source_id, pricer)
+    else:
+        batch = build_batch(records, unit.source_id, pricer)
     problems.sort(key=lambda p: p.line)
-    return UnitResult(unit.source_id, batch, problems, end, error, pricer.engine.fingerprint)
+    return UnitResult(unit.source_id, batch, problems, end, error, pricer.engine.fingerprint, read)
 
 
 def build_batch(records: Sequence[CallRecord], source_id: int, pricer: Pricer) -> Batch:
@@ -293,13 +309,6 @@ def _compare(row: SourceRow, state: dict[str, Any], sf: SourceFile) -> str:
     return "reread"
 
 
-def _is_json_document(path: Path) -> bool:
-    try:
-        return json_document.file_layout(path).document
-    except SourceError:
-        return False  # reported when the file is read
-
-
 def _units_for(
     source_id: int, sf: SourceFile, state: dict[str, Any], start: int, line: int
 ) -> list[Unit]:
@@ -312,7 +321,7 @@ def _units_for(
         fmt.line_independent
         and not isinstance(fmt, SqliteFormat)
         and compression_of(sf.path) is None
-        and not _is_json_document(sf.path)  # a pretty array is read whole, not by lines
+        and not file_layout(sf.path).document  # a pretty JSON array is not lines
     )
     if not splittable:
         weight = max(size - start, 1)
@@ -404,8 +413,22 @@ def ingest(
     except BaseException:
         store.rollback()
         raise
+    if result.columns is not None:
+        _install_columns(store, result.columns)
+        result.columns = None
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _install_columns(store: Store, builder: FrameBuilder) -> None:
+    frame = Frame(
+        store.path,
+        store.reader,
+        lambda: (store.generation("rows"), store.generation("pricing")),
+        store.label_columns,
+        store.meta("instance") or "",
+    )
+    builder.install(frame, first_id=1)
 
 
 def _roots(paths: Sequence[Path], files: Iterable[SourceFile]) -> dict[Path, str]:
@@ -447,40 +470,55 @@ def _run_units(
     if plan.bytes_total > (64 << 20) and total_rows_before < 100_000:
         store.drop_indexes()
     files_total = len({u.source_id for u in units})
+    # A first load also builds the column cache from the batches it inserts.
+    builder = FrameBuilder() if total_rows_before == 0 else None
     done_sources: set[int] = set()
     last_commit = time.perf_counter()
     state = Progress(0, plan.bytes_total, 0, 0.0, 0, files_total)
     per_source_calls: dict[int, int] = {}
     per_source_problems: dict[int, int] = {}
 
+    fingerprint = store.meta("pricing_fingerprint")
+    # Where each source's read stands; written with the rows, in the same transaction.
+    positions: dict[int, dict[str, Any]] = {}
+
+    def flush() -> None:
+        _flush_source_counts(store, per_source_calls, per_source_problems)
+        for source_id, fields in positions.items():
+            store.update_source(source_id, **fields)
+        positions.clear()
+
     def consume(unit: Unit, res: UnitResult) -> None:
-        nonlocal last_commit
+        nonlocal last_commit, fingerprint
         if res.error:
             store.update_source(res.source_id, error=res.error)
             result.errors.append((Path(unit.path), res.error))
-        if res.fingerprint and res.fingerprint != store.meta("pricing_fingerprint"):
+        if res.fingerprint and res.fingerprint != fingerprint:
+            fingerprint = ""
             store.set_meta("pricing_fingerprint", "")  # re-price on the next open
         store.insert_batch(res.batch)
+        if builder is not None:
+            builder.add(res.batch)
         store.add_problems(res.source_id, res.problems)
-        per_source_calls[res.source_id] = per_source_calls.get(res.source_id, 0) + res.records
+        per_source_calls[res.source_id] = per_source_calls.get(res.source_id, 0) + res.read
         per_source_problems[res.source_id] = per_source_problems.get(res.source_id, 0) + len(
             res.problems
         )
-        fields: dict[str, Any] = {"read_offset": res.end.offset, "next_line": res.end.line}
+        fields = positions.setdefault(res.source_id, {})
+        fields.update(read_offset=res.end.offset, next_line=res.end.line)
         if unit.last:
             fields["complete"] = 1
             done_sources.add(res.source_id)
-        store.update_source(res.source_id, **fields)
-        result.records_read += res.records
+        result.records_read += res.read
         result.problems += len(res.problems)
         state.bytes_done += unit.size
-        state.calls += res.records
+        state.calls += res.read
         state.files_done = len(done_sources)
         state.current = unit.path
         state.elapsed = time.perf_counter() - started
         now = time.perf_counter()
         if now - last_commit >= COMMIT_SECONDS:
-            _flush_source_counts(store, per_source_calls, per_source_problems)
+            flush()
             store.commit()
             store.begin()
             last_commit = now
@@ -505,12 +543,16 @@ def _run_units(
         raise
     finally:
         if store.conn.in_transaction:
-            _flush_source_counts(store, per_source_calls, per_source_problems)
+            flush()
             store.commit()
     store.begin()
     store.create_indexes()
     store.commit()
     result.calls_added = store.count_calls() - total_rows_before
+    if builder is not None and not result.cancelled and builder.n == result.calls_added:
+        last = store.conn.execute("SELECT max(id) FROM calls").fetchone()[0]
+        if last == builder.n:  # ids 1..n, in the order the batches were built
+            result.columns = builder
     result.files_read = len(done_sources)
     result.bytes_read = state.bytes_done
 

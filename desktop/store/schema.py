@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from desktop.record import STORED_FIELDS, CallRecord
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # (name, SQL type) of the canonical columns, in CallRecord order.
 _TYPES = {
@@ -23,7 +23,7 @@ _TYPES = {
     "cache_write_1h_tokens": "INTEGER NOT NULL",
     "output_tokens": "INTEGER NOT NULL",
     "reasoning_tokens": "INTEGER NOT NULL",
-    "web_search_requests": "INTEGER NOT NULL",
+    "web_search_requests": "INTEGER NOT NULL DEFAULT 0",
     "request_id": "TEXT",
     "message_id": "TEXT",
     "conversation_id": "TEXT",

@@ -300,7 +300,9 @@ class Store:
         mapping = self.ensure_labels(batch.label_keys)
         kept = [i for i, key in enumerate(batch.label_keys) if key in mapping]
         label_cols = [mapping[batch.label_keys[i]] for i in kept]
-        columns = list(CORE_COLUMNS) + label_cols
+        empty = batch.empty_columns() if not batch.dedup else set()
+        core = [c for c in CORE_COLUMNS if c not in empty]
+        columns = core + label_cols
         names = ", ".join(quote(c) for c in columns)
         marks = ", ".join("?" * len(columns))
         sql = f"INSERT INTO calls ({names}) VALUES ({marks})"
@@ -314,7 +316,8 @@ class Store:
                 + " WHERE excluded.dedup_rank > calls.dedup_rank"
             )
         label_values = [batch.labels[i] for i in kept]
-        self.conn.executemany(sql, zip(*batch.column_values(), *label_values))  # noqa: B905
+        core_values = [batch.values_of(c) for c in core]
+        self.conn.executemany(sql, zip(*core_values, *label_values))  # noqa: B905
 
     def count_calls(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0]

@@ -78,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
     request = request_from(args)
     if request is not None:
         window.open_request(request)
-    window.show_view(args.view)
+    if args.view != "start":
+        window.show_view(args.view)
     window.show()
     if args.screenshot is not None:
         runner = ScreenshotRunner(window, args.screenshot, args.view)
@@ -124,7 +125,7 @@ class ScreenshotRunner(QObject):
         if self._busy():
             self.idle_polls = 0
             return
-        if self.window.current_view_name() != self.view:
+        if self.view != "start" and self.window.current_view_name() != self.view:
             self.window.show_view(self.view)
             self.idle_polls = 0
             return

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
@@ -15,11 +17,13 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     bar = window.menuBar()
 
     def add(
-        menu, name: str, text: str, slot, shortcut: QKeySequence | str | None = None
+        menu, name: str, text: str, slot, shortcut: QKeySequence | str | list | None = None
     ) -> QAction:  # type: ignore[no-untyped-def]
         action = QAction(text, window)
         action.setObjectName(f"action_{name}")
-        if shortcut is not None:
+        if isinstance(shortcut, list):
+            action.setShortcuts([QKeySequence(k) for k in shortcut])
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
@@ -29,9 +33,12 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     file_menu = bar.addMenu("&File")
     add(file_menu, "open_file", "&Open File…", window.choose_files, QKeySequence.StandardKey.Open)
     add(file_menu, "open_folder", "Open &Folder…", window.choose_folder, "Ctrl+Shift+O")
+    recent = file_menu.addMenu("Open &Recent")
+    recent.setObjectName("recentMenu")
+    recent.aboutToShow.connect(lambda: fill_recent_menu(window, recent))
     add(file_menu, "open_demo", "Open &Demo Data", window.open_demo)
     file_menu.addSeparator()
-    add(file_menu, "reload", "&Reload", window.reload, QKeySequence.StandardKey.Refresh)
+    add(file_menu, "reload", "&Reload", window.reload, ["F5", "Ctrl+R"])
     add(file_menu, "export", "&Export…", window.export_current, "Ctrl+E")
     file_menu.addSeparator()
     add(file_menu, "close", "&Close Logs", window.close_sources, "Ctrl+W")
@@ -51,7 +58,31 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
 
     help_menu = bar.addMenu("&Help")
     add(help_menu, "about", "&About Spendtrail", window.about)
+    add(help_menu, "about_qt", "About &Qt", lambda: QApplication.aboutQt())
+    fill_recent_menu(window, recent)
     return actions
+
+
+def fill_recent_menu(window: MainWindow, menu: QMenu) -> None:
+    """File ▸ Open Recent: the sources opened lately, newest first."""
+    menu.clear()
+    sources = window.start_page.recent_sources()
+    for i, paths in enumerate(sources, start=1):
+        first = Path(paths[0])
+        more = f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""
+        text = f"&{i} {first.name or first}{more}" if i < 10 else f"{first.name or first}{more}"
+        action = menu.addAction(text)
+        action.setToolTip("\n".join(paths))
+        action.setStatusTip(paths[0] + more)
+        action.setEnabled(all(Path(p).exists() for p in paths))
+        action.triggered.connect(
+            lambda _checked=False, p=paths: window.open_paths([Path(x) for x in p])
+        )
+    if sources:
+        menu.addSeparator()
+        menu.addAction("Clear Recent", window.start_page.clear_recent)
+    else:
+        menu.addAction("No recent sources").setEnabled(False)
 
 
 def _focus_search(window: MainWindow) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.numbers import size as human_size
 from desktop.ui.context import AppContext
 
+ICON = Path(__file__).resolve().parent.parent / "resources" / "spendtrail.svg"
 RECENT_KEY = "recent/sources"
 MAX_RECENT = 12
 
@@ -40,49 +43,93 @@ class StartPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(48, 36, 48, 36)
-        outer.setSpacing(14)
+        self.setObjectName("startPage")
+        page = QHBoxLayout(self)
+        page.setContentsMargins(32, 28, 32, 20)
+        page.addStretch(1)
+        column = QWidget()
+        column.setMaximumWidth(1120)
+        column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        page.addWidget(column, 12)
+        page.addStretch(1)
+        outer = QVBoxLayout(column)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(12)
 
+        heading = QHBoxLayout()
+        heading.setSpacing(14)
+        icon = QLabel()
+        if ICON.exists():
+            icon.setPixmap(QIcon(str(ICON)).pixmap(56, 56))
+        heading.addWidget(icon)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
         title = QLabel("Spendtrail")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 2.2)
         font.setBold(True)
         title.setFont(font)
         tagline = QLabel(
-            "Where did the money go? Open the LLM call logs you already have; every call is "
-            "priced offline, against prices you can edit."
+            "Where did the money go? Open the LLM call logs you already have: every call is "
+            "priced offline, against prices you can edit. No account, no server, no network."
         )
         tagline.setWordWrap(True)
-        outer.addWidget(title)
-        outer.addWidget(tagline)
+        titles.addWidget(title)
+        titles.addWidget(tagline)
+        heading.addLayout(titles, 1)
+        outer.addLayout(heading)
 
+        self.drop_zone = QFrame()
+        self.drop_zone.setObjectName("dropZone")
+        self.drop_zone.setProperty("active", False)
+        self.drop_zone.setStyleSheet(
+            "QFrame#dropZone { border: 2px dashed palette(mid); border-radius: 12px; }"
+            "QFrame#dropZone[active=true] { border-color: palette(highlight);"
+            " background: palette(alternate-base); }"
+        )
+        zone = QVBoxLayout(self.drop_zone)
+        zone.setContentsMargins(24, 20, 24, 20)
+        zone.setSpacing(12)
+        drop = QLabel("Drop log files or folders here — or choose them:")
+        drop.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        zone.addWidget(drop)
         buttons = QHBoxLayout()
-        for text, signal, tip in (
-            ("Open file…", self.open_file_requested, "Ctrl+O"),
-            ("Open folder…", self.open_folder_requested, "Ctrl+Shift+O"),
-            ("Open demo data", self.open_demo_requested, "50,000 realistic calls"),
+        buttons.addStretch(1)
+        style = self.style()
+        for text, signal, tip, pixmap in (
+            (
+                "Open file…",
+                self.open_file_requested,
+                "JSONL, JSON, .gz, .zst or SQLite files (Ctrl+O)",
+                QStyle.StandardPixmap.SP_FileIcon,
+            ),
+            (
+                "Open folder…",
+                self.open_folder_requested,
+                "Every log in a folder and its subfolders (Ctrl+Shift+O)",
+                QStyle.StandardPixmap.SP_DirOpenIcon,
+            ),
+            (
+                "Open demo data",
+                self.open_demo_requested,
+                "50,000 realistic calls from a made-up company, to look around",
+                QStyle.StandardPixmap.SP_MediaPlay,
+            ),
         ):
-            button = QPushButton(text)
+            button = QPushButton(style.standardIcon(pixmap), text)
             button.setToolTip(tip)
-            button.setMinimumHeight(34)
+            button.setMinimumHeight(38)
+            button.setMinimumWidth(150)
             button.clicked.connect(signal)
             buttons.addWidget(button)
         buttons.addStretch(1)
-        outer.addLayout(buttons)
-
-        drop = QLabel("…or drop log files and folders anywhere on this window.")
-        drop.setEnabled(False)
-        outer.addWidget(drop)
+        zone.addLayout(buttons)
+        outer.addWidget(self.drop_zone)
 
         lists = QHBoxLayout()
         lists.setSpacing(24)
-        self.recent = QListWidget()
-        self.recent.setObjectName("recentSources")
-        self.recent.itemActivated.connect(self._activate)
-        self.found = QListWidget()
-        self.found.setObjectName("discoveredSources")
-        self.found.itemActivated.connect(self._activate)
+        self.recent = self._list("recentSources")
+        self.found = self._list("discoveredSources")
         lists.addWidget(self._section("Recent", self.recent, "Nothing opened yet."), 1)
         lists.addWidget(
             self._section("Found on this machine", self.found, "Looking for known log folders…"),
@@ -96,6 +143,18 @@ class StartPage(QWidget):
         outer.addWidget(formats)
         self.refresh_recent()
 
+    def _list(self, name: str) -> QListWidget:
+        widget = QListWidget()
+        widget.setObjectName(name)
+        widget.setIconSize(QSize(24, 24))
+        widget.setSpacing(2)
+        widget.setWordWrap(False)
+        widget.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        widget.setStyleSheet("QListWidget::item { padding: 6px 4px; }")
+        widget.itemActivated.connect(self._activate)
+        widget.setToolTip("Double-click or press Enter to open")
+        return widget
+
     def _section(self, title: str, widget: QListWidget, empty: str) -> QWidget:
         box = QFrame()
         layout = QVBoxLayout(box)
@@ -103,12 +162,19 @@ class StartPage(QWidget):
         label = QLabel(title)
         font = label.font()
         font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
         label.setFont(font)
         layout.addWidget(label)
         layout.addWidget(widget, 1)
         widget.setProperty("emptyText", empty)
         widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         return box
+
+    def set_drop_active(self, active: bool) -> None:
+        """Highlight the drop zone while files are dragged over the window."""
+        self.drop_zone.setProperty("active", active)
+        self.drop_zone.style().unpolish(self.drop_zone)
+        self.drop_zone.style().polish(self.drop_zone)
 
     # -- recent sources -----------------------------------------------------------------
     def recent_sources(self) -> list[list[str]]:
@@ -127,15 +193,29 @@ class StartPage(QWidget):
         self.ctx.settings.setValue(RECENT_KEY, [entry, *items][:MAX_RECENT])
         self.refresh_recent()
 
+    def clear_recent(self) -> None:
+        self.ctx.settings.setValue(RECENT_KEY, [])
+        self.refresh_recent()
+
     def refresh_recent(self) -> None:
         self.recent.clear()
+        style = self.style()
         for paths in self.recent_sources():
-            label = paths[0] if len(paths) == 1 else f"{paths[0]} (+{len(paths) - 1} more)"
-            item = QListWidgetItem(label)
+            first = Path(paths[0])
+            name = first.name or str(first)
+            more = f" and {len(paths) - 1} more" if len(paths) > 1 else ""
+            where = str(first.parent)
+            item = QListWidgetItem(f"{name}{more}\n{where}")
             item.setData(Qt.ItemDataRole.UserRole, paths)
             item.setToolTip("\n".join(paths))
+            pixmap = (
+                QStyle.StandardPixmap.SP_DirIcon
+                if first.is_dir()
+                else QStyle.StandardPixmap.SP_FileIcon
+            )
+            item.setIcon(style.standardIcon(pixmap))
             if not all(Path(p).exists() for p in paths):
-                item.setText(label + "  (missing)")
+                item.setText(f"{name}{more}  (missing)\n{where}")
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
             self.recent.addItem(item)
         if not self.recent.count():
@@ -149,11 +229,14 @@ class StartPage(QWidget):
 
     def _show_found(self, locations: list) -> None:
         self.found.clear()
+        style = self.style()
         for loc in locations:
-            estimate = f", about {loc.estimated_calls:,} calls" if loc.estimated_calls else ""
+            estimate = f" · about {loc.estimated_calls:,} calls" if loc.estimated_calls else ""
+            files = f"{loc.files:,} files · " if loc.files > 1 else ""
             item = QListWidgetItem(
-                f"{loc.title}: {loc.path}\n{human_size(loc.size_bytes)}{estimate}"
+                f"{loc.title} — {files}{human_size(loc.size_bytes)}{estimate}\n{loc.path}"
             )
+            item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DirIcon))
             item.setData(Qt.ItemDataRole.UserRole, [str(loc.path)])
             item.setToolTip(str(loc.path))
             self.found.addItem(item)

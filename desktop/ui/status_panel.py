@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
@@ -21,6 +22,7 @@ class StatusPanel(QWidget):
         super().__init__(bar)
         self.ctx = ctx
         self.bar = bar
+        self.totals: Any = None  # Totals of everything loaded, once read
         self.message = QLabel("Open a log file or folder to begin.")
         self.message.setObjectName("statusMessage")
         self.progress = QProgressBar()
@@ -61,6 +63,7 @@ class StatusPanel(QWidget):
         self.cancel.setVisible(loading)
 
     def _started(self, request: Any) -> None:
+        self.totals = None
         self._set_loading(True)
         self.cancel.setEnabled(True)
         self.progress.setValue(0)
@@ -97,21 +100,26 @@ class StatusPanel(QWidget):
         if dataset is None:
             return
 
-        def read() -> tuple[int, int, int]:
-            conn = dataset.read()
-            calls, unpriced = conn.execute(
-                "SELECT COUNT(*), COUNT(*) FILTER (WHERE cost_usd IS NULL) FROM calls"
-            ).fetchone()
-            problems = conn.execute("SELECT TOTAL(problems) FROM sources").fetchone()[0]
-            return calls, unpriced, int(problems)
+        mode = self.ctx.state.cost_mode
 
-        def show(answer: tuple[int, int, int]) -> None:
-            calls, unpriced, problems = answer
+        def read() -> tuple[Any, int]:
+            # The same totals as `spendtrail report` (all calls, the chosen cost mode).
+            totals = dataset.totals(np.ones(len(dataset.frame), dtype=bool), mode)
+            problems = dataset.read().execute("SELECT TOTAL(problems) FROM sources").fetchone()[0]
+            return totals, int(problems)
+
+        def show(answer: tuple[Any, int]) -> None:
+            totals, problems = answer
+            self.totals = totals
+            calls, unpriced = totals.calls, totals.unpriced_calls
             done = "Cancelled: showing what was read" if result.cancelled else "Ready"
             read = f"read {result.records_read:,} new calls in {result.seconds:.1f} s"
             if not result.records_read:
                 read = "unchanged since last time, shown from the store"
-            self.message.setText(f"{done}: {calls:,} calls from {result.files} files ({read}).")
+            files = f"{result.files:,} file{'s' if result.files != 1 else ''}"
+            self.message.setText(
+                f"{done}: {calls:,} calls, {money_total(totals.cost_usd)} from {files} ({read})."
+            )
             self.unpriced.setText(f"⚠ {unpriced:,} unpriced calls" if unpriced else "")
             self.unpriced.setToolTip(
                 "Calls whose model has no price: never counted as $0. "

@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
@@ -49,6 +50,7 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(threads)
         self._latest: dict[str, int] = {}
         self._callbacks: dict[tuple[str, int], tuple[Callable, Callable | None]] = {}
+        self._owners: dict[tuple[str, int], QObject] = {}
         self._counter = 0
         self._relay = _Relay()
         self._relay.done.connect(self._on_done)
@@ -60,11 +62,21 @@ class TaskRunner(QObject):
         fn: Callable[[], Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        owner: QObject | None = None,
     ) -> int:
-        """Run ``fn`` in the background; a newer submit on the channel supersedes it."""
+        """Run ``fn`` in the background; a newer submit on the channel supersedes it.
+
+        The answer is dropped if ``owner`` (by default the object whose method
+        ``on_done`` is) has been deleted meanwhile, e.g. a closed dialog.
+        """
         self._counter += 1
         token = self._counter
         self._latest[channel] = token
+        if owner is None:
+            bound = getattr(on_done, "__self__", None)
+            owner = bound if isinstance(bound, QObject) else None
+        if owner is not None:
+            self._owners[(channel, token)] = owner
         if on_done is not None:
             self._callbacks[(channel, token)] = (on_done, on_error)
         self.pool.start(_Job(self._relay, channel, token, fn))
@@ -83,8 +95,14 @@ class TaskRunner(QObject):
     def wait(self, msecs: int = 5000) -> bool:
         return self.pool.waitForDone(msecs)
 
+    def _owner_gone(self, channel: str, token: int) -> bool:
+        owner = self._owners.pop((channel, token), None)
+        return owner is not None and not shiboken6.isValid(owner)
+
     def _on_done(self, channel: str, token: int, result: Any) -> None:
         callbacks = self._callbacks.pop((channel, token), None)
+        if self._owner_gone(channel, token):
+            return
         if self._latest.get(channel) != token:
             return  # stale: a newer request was made meanwhile
         if callbacks is not None:
@@ -93,6 +111,8 @@ class TaskRunner(QObject):
 
     def _on_failed(self, channel: str, token: int, message: str) -> None:
         callbacks = self._callbacks.pop((channel, token), None)
+        if self._owner_gone(channel, token):
+            return
         if self._latest.get(channel) != token:
             return
         if callbacks is not None and callbacks[1] is not None:

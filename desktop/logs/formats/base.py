@@ -40,6 +40,8 @@ class Sample:
     # "lines" (JSON Lines) or "json-document" (a pretty array/objects: ``objects``
     # then holds its first elements, and ``lines_seen`` counts elements)
     layout: str = "lines"
+    # Work several formats share (e.g. locating API objects), done once per sample.
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def dicts(self) -> list[dict[str, Any]]:
         return [o for o in self.objects if isinstance(o, dict)]
@@ -66,6 +68,9 @@ class LogFormat:
     prefilter: ClassVar[bytes | None] = None
     # Example lines (JSONL formats): detection must pick this format for each.
     samples: ClassVar[tuple[str, ...]] = ()
+    # A catch-all (generic JSONL, field mapping, any SQLite table): only asked when
+    # no specific format claims the sample with confidence.
+    fallback: ClassVar[bool] = False
 
     def sniff(self, sample: Sample) -> Detection | None:
         raise NotImplementedError

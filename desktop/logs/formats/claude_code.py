@@ -27,6 +27,7 @@ from desktop.logs import usage as usage_mod
 from desktop.logs.fields import number_or_none, text_or_none
 from desktop.logs.formats.base import Detection, LineFormat, LogFormat, ReadContext, Sample
 from desktop.record import (
+    SERVICE_TIERS,
     BadRecord,
     CallRecord,
     Labels,
@@ -46,7 +47,7 @@ LABEL_CACHE_SIZE = 4096
 # and among copies of the same kind the largest total still wins.
 PARENT_BONUS = float(1 << 50)
 
-# Line types of a transcript that are not calls, used by detection only.
+# Line types a transcript holds (only assistant lines are calls); for detection.
 TRANSCRIPT_TYPES = frozenset(
     {
         "user",
@@ -224,9 +225,14 @@ def assistant_record(
     if type(usage) is not dict:
         return None
     inp, read, w5, w1, out, thinking = anthropic_buckets(usage)
-    model = text_or_none(model)
-    message_id = text_or_none(message.get("id"))
+    if type(model) is not str:
+        model = text_or_none(model)
+    message_id = message.get("id")
+    if type(message_id) is not str:
+        message_id = text_or_none(message_id)
     tier = usage.get("service_tier")
+    if tier is not None and tier not in SERVICE_TIERS:
+        tier = normalise_service_tier(tier)
     speed = usage.get("speed")
     if isinstance(speed, str):
         labels = {**labels, "speed": speed}
@@ -238,14 +244,14 @@ def assistant_record(
         ts,
         provider_of(model),
         model,
-        None if tier is None else normalise_service_tier(tier),
+        tier,
         inp,
         read,
         w5,
         w1,
         out,
         thinking,
-        _web_searches(usage),
+        _web_searches(usage) if "server_tool_use" in usage else 0,
         request_id,
         message_id,
         session,
@@ -264,6 +270,12 @@ def assistant_record(
 
 
 class ClaudeCodeTranscript(LineFormat):
+    """Transcript lines; ``<synthetic>`` placeholders are skipped, API errors marked.
+
+    Records of one session share one labels dict (see :meth:`_labels`): treat
+    ``record.labels`` as read-only.
+    """
+
     id = "claude-code"
     title = "Claude Code transcript"
     prefilter = b'"usage"'

@@ -291,8 +291,9 @@ class _Rollout:
             event.line,
             event.offset,
             # The same rollout copied elsewhere (or a resumed copy of its history)
-            # repeats the event's session, time and lane.
-            f"codex:{session}:{event.ts!r}:{lane}" if session else None,
+            # repeats the event's session, time and lane; reading a file again from
+            # its start (the state needs it) yields the same keys.
+            f"codex:{session or self.ctx.path}:{event.ts!r}:{lane}",
             0.0,
             labels,
         )
@@ -484,6 +485,8 @@ def _exec_record(
         conversation_id=thread,
         line=line,
         offset=offset,
+        # Reading the file again from its start yields the same keys.
+        dedup_key=f"codex-exec:{ctx.path}:{offset}",
         labels=labels,
     )
 

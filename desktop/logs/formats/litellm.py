@@ -18,8 +18,9 @@ even the reads exceed it, the prompt is taken as uncached input.
 Reasoning (``completion_tokens_details.reasoning_tokens``) is inside
 ``completion_tokens``.
 
-``cache_hit`` is a LiteLLM *response-cache* hit (no provider call, cost ≈ 0);
-it is kept as a label so such calls can be told apart. ``response_cost`` /
+``cache_hit`` is a LiteLLM *response-cache* hit: no provider call, so nothing
+was billed; such calls keep a ``cache_hit`` label and their logged token count as
+``cached_answer_tokens``, with empty buckets. ``response_cost`` /
 ``spend`` is LiteLLM's own estimate: the reported cost.
 
 Dedup: ``litellm:<id>`` (SpendLogs ``request_id`` is the same id), so a payload
@@ -266,6 +267,17 @@ def _cache_hit(value: Any) -> bool | None:
     return None
 
 
+def _unbilled_on_cache_hit(buckets: Any, labels: Labels) -> Any:
+    """A LiteLLM response-cache hit never reached the provider: nothing was billed.
+
+    The token counts it logged (those of the cached answer) stay visible as a label.
+    """
+    if labels.get("cache_hit") is not True:
+        return buckets
+    labels["cached_answer_tokens"] = int(sum(buckets[:5]))
+    return (0,) * len(buckets)
+
+
 def _status(obj: dict[str, Any]) -> tuple[str, str | None]:
     error = obj.get("error_str") or _dict(obj.get("error_information")).get("error_message")
     raw = obj.get("status")
@@ -318,6 +330,7 @@ def _payload(obj: dict[str, Any], line: int, offset: int) -> CallRecord:
         latency = None if seconds is None else seconds * 1000.0
     status, error = _status(obj)
     labels = _common_labels(obj, metadata)
+    buckets = _unbilled_on_cache_hit(buckets, labels)
     call_id = text_or_none(obj.get("id"))
     return CallRecord(
         start,
@@ -356,6 +369,7 @@ def _spend_log(obj: dict[str, Any], line: int, offset: int) -> CallRecord:
             latency = (end - start) * 1000.0
     status, error = _status(obj)
     labels = _common_labels(obj, metadata)
+    buckets = _unbilled_on_cache_hit(buckets, labels)
     for label in ("team_id", "user", "api_key", "organization_id"):
         text = text_or_none(obj.get(label))
         if text:

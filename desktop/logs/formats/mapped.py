@@ -22,6 +22,7 @@ GUESS_OBJECTS = 50
 
 class MappedJsonl(LogFormat):
     id = "mapped"
+    fallback = True
     title = "JSON with a field mapping"
     # Each line is independent once the mapping is known, but without one the
     # mapping is guessed from the start of the file first.

@@ -186,6 +186,7 @@ class GenericJsonl(SpendtrailJsonl):
     """Any JSONL whose objects carry recognisable usage fields."""
 
     id = "jsonl"
+    fallback = True
     title = "JSONL with usage fields"
     samples = (
         '{"timestamp":1783050000,"model":"gpt-4.1-mini","usage":{"prompt_tokens":2048,'

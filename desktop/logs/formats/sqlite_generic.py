@@ -133,6 +133,7 @@ class GenericSqlite(SqliteFormat):
     """A table of calls in any SQLite database, mapped by column names."""
 
     id = "sqlite"
+    fallback = True
     title = "SQLite table with usage columns"
     sample_tables = (
         {

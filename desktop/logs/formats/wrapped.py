@@ -472,6 +472,13 @@ class Survey:
 
     @classmethod
     def of(cls, sample: Sample) -> Survey:
+        cached = sample.cache.get("wrapped.survey")
+        if cached is None:
+            cached = sample.cache["wrapped.survey"] = cls._survey(sample)
+        return cached
+
+    @classmethod
+    def _survey(cls, sample: Sample) -> Survey:
         survey = cls(sample.lines_seen or len(sample.objects), [], {}, {}, {}, 0)
         for obj in sample.objects:
             if type(obj) is not dict:

@@ -1,0 +1,195 @@
+"""End to end: the real main window over demo data, driven as a person would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QKeySequence
+
+from desktop.commands.report import build_report
+from desktop.demo import write_demo_data
+from desktop.store.dataset import Filters
+from desktop.store.pricer import PricingSpec
+from desktop.ui.export_dialog import ExportDialog
+from desktop.ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo_data(folder, calls=3000)
+    return folder
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1300, 850)
+    win.show()
+    yield win
+    win.close()
+
+
+def open_and_wait(qtbot, win: MainWindow, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(win.ctx.session.loaded, timeout=120000):
+        win.open_paths(paths, PricingSpec())
+
+
+def requests_view(win: MainWindow):  # type: ignore[no-untyped-def]
+    return win.views["requests"]
+
+
+def test_open_sort_filter_select_drill_down_export(qtbot, window, demo_folder, tmp_path) -> None:
+    win = window
+    assert win.stack.currentWidget() is win.start_page
+    open_and_wait(qtbot, win, [demo_folder])
+    assert win.stack.currentWidget() is win.workspace
+    ctx = win.ctx
+    dataset = ctx.session.dataset
+    report = build_report(dataset, Filters(), ctx.state.zone, ctx.state.cost_mode, [], None)
+    expected = report["totals"]
+
+    # The status bar's totals are the report's totals.
+    qtbot.waitUntil(lambda: win.status.totals is not None, timeout=30000)
+    got = win.status.totals.as_dict()
+    for key in ("calls", "cost_usd", "unpriced_calls", "input_tokens", "output_tokens"):
+        assert got[key] == expected[key], key
+    assert expected["calls"] == 3000
+
+    # The requests view shows every call, with the same totals.
+    view = requests_view(win)
+    win.show_view("requests")
+    assert win.current_view_name() == "requests"
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3000 and not view.pending_order)
+    assert f"{expected['calls']:,} calls" in view.summary.text()
+
+    # Sort by cost, descending: the first row is the most expensive call.
+    with qtbot.waitSignal(view.order_ready, timeout=20000):
+        view.table.sortByColumn(view.model.keys().index("cost"), Qt.SortOrder.DescendingOrder)
+    cost = dataset.cost(ctx.state.cost_mode)
+    assert view.model.call_id(0) == int(dataset.frame.ids[np.nanargmax(cost)])
+
+    # Filter by the quick search (the shared state), then drill down from elsewhere.
+    with qtbot.waitSignal(view.order_ready, timeout=20000):
+        win.controls.search.setText("claude")
+    mask = dataset.mask(ctx.state.effective_filters(), ctx.state.zone)
+    assert view.model.rowCount() == int(mask.sum()) > 0
+    win.show_view("overview")
+    with qtbot.waitSignal(view.order_ready, timeout=20000):
+        ctx.drill_down(Filters(where=(("provider", ("anthropic",)),)))
+    assert win.current_view_name() == "requests"
+    mask = dataset.mask(ctx.state.effective_filters(), ctx.state.zone)
+    assert ctx.state.filters.where == (("provider", ("anthropic",)),)
+    assert view.model.rowCount() == int(mask.sum()) > 0
+
+    # Select a call from another view: the detail pane shows it.
+    target = view.model.call_id(5)
+    with qtbot.waitSignal(view.detail.loaded, timeout=20000):
+        ctx.navigator.select_call.emit(target)
+    assert view.current_call_id() == target
+
+    # Ctrl+E exports the filtered, sorted table.
+    win.actions_by_name["export"].trigger()
+    qtbot.waitUntil(lambda: win.findChild(ExportDialog) is not None)
+    dialog = win.findChild(ExportDialog)
+    out = tmp_path / "requests.csv"
+    with qtbot.waitSignal(dialog.finished_export, timeout=60000) as blocker:
+        dialog.start(out, "csv")
+    assert blocker.args[1] == view.model.rowCount()
+    assert len(out.read_text(encoding="utf-8").splitlines()) == view.model.rowCount() + 1
+    dialog.close()
+
+
+def test_menus_and_shortcuts(window) -> None:
+    actions = window.actions_by_name
+    assert actions["open_file"].shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
+    assert actions["find"].shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
+    assert actions["export"].shortcut() == QKeySequence("Ctrl+E")
+    assert QKeySequence("F5") in actions["reload"].shortcuts()
+    assert actions["close"].shortcut() == QKeySequence("Ctrl+W")
+    for i, name in enumerate(["overview", "requests", "groups", "conversations", "pricing"], 1):
+        assert actions[f"view_{name}"].shortcut() == QKeySequence(f"Ctrl+{i}")
+    menu = window.findChild(type(window.menuBar().actions()[0].menu()), "recentMenu")
+    assert menu is not None
+
+
+def test_recent_sources_are_remembered(qtbot, window, demo_folder) -> None:
+    open_and_wait(qtbot, window, [demo_folder])
+    assert window.start_page.recent_sources()[0] == [str(demo_folder)]
+    window.close_sources()
+    assert window.stack.currentWidget() is window.start_page
+    item = window.start_page.recent.item(0)
+    assert str(demo_folder) in item.toolTip()
+
+
+def test_a_second_open_cancels_the_first(qtbot, window, demo_folder, tmp_path) -> None:
+    big = tmp_path / "big"
+    big.mkdir()
+    write_demo_data(big, calls=20000)
+    session = window.ctx.session
+    window.open_paths([big], PricingSpec())
+    first = session._loader
+    with qtbot.waitSignal(session.loaded, timeout=120000):
+        window.open_paths([demo_folder], PricingSpec())
+    assert session.request.paths == (demo_folder,)
+    assert session.dataset.store.count_calls() == 3000
+    assert first is not None
+    assert first.cancel_event.is_set()
+    qtbot.waitUntil(lambda: first not in session._retired, timeout=60000)
+
+
+def test_closing_while_loading_cancels_cleanly(qtbot, tmp_path) -> None:
+    folder = tmp_path / "big"
+    folder.mkdir()
+    write_demo_data(folder, calls=20000)
+    win = MainWindow()
+    win.show()
+    win.open_paths([folder], PricingSpec())
+    assert win.ctx.session.loading
+    loader = win.ctx.session._loader
+    win.close()
+    assert loader is not None
+    assert loader.cancel_event.is_set()
+    assert loader.isFinished()
+    assert not win.ctx.session.loading
+    win.deleteLater()
+
+
+def test_screenshot_mode_writes_a_real_picture(demo_folder, tmp_path) -> None:
+    out = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "desktop",
+            str(demo_folder),
+            "--screenshot",
+            str(out),
+            "--view",
+            "requests",
+            "--size",
+            "1000x700",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(out))
+    assert image.width() >= 1000  # the toolbar's minimum width may round it up
+    assert image.height() == 700
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 30  # text, table, detail pane: not a blank window
