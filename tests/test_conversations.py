@@ -218,7 +218,7 @@ def test_turn_text_is_read_from_the_source(dataset, tmp_path: Path) -> None:
     assert none.empty and "does not record" in none.note
     (tmp_path / "calls.jsonl").unlink()
     gone = read_turn_text(dataset, int(turns.ids[2]))
-    assert gone.empty and "Could not read" in gone.note
+    assert gone.empty and "no longer there" in gone.note
 
 
 def test_turn_text_of_a_json_document(tmp_path: Path) -> None:

@@ -243,6 +243,10 @@ def test_undo_and_redo_save_and_reprice(env: Env, qtbot) -> None:
         )
     assert env.user_file.read_bytes() == edited
     assert env.totals().cost_usd == pytest.approx(BEFORE + 1_200 / 1e6, rel=1e-12)
+    # QTest leaves the application believing Ctrl+Shift are still held: let go of them,
+    # or later tests' selections (which read the modifiers) would extend instead of select
+    qtbot.keyRelease(editor.table, Qt.Key.Key_Shift, Qt.KeyboardModifier.NoModifier)
+    qtbot.keyRelease(editor.table, Qt.Key.Key_Control, Qt.KeyboardModifier.NoModifier)
 
 
 def test_an_undo_that_cannot_be_saved_changes_nothing(

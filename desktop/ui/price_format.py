@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pricing.catalog import RATE_KEYS, PriceVersion
-from pricing.listing import describe_tiers, describe_variants, describe_window
+from pricing.describe import describe_tiers, describe_variants, describe_window
 from pricing.money import per_million, plain
 
 RATE_TITLES = {
