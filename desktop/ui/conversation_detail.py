@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from desktop.analysis.conversations import ConversationTurns
 from desktop.analysis.turn_text import TurnText, read_turn_text
 from desktop.numbers import money, money_total, percent, tokens
-from desktop.ui.alive import while_alive
 from desktop.ui.context import AppContext
 from desktop.ui.conversations_model import local_time
 from desktop.ui.turns_chart import TurnsChart
@@ -241,13 +240,9 @@ class ConversationDetail(QWidget):
         self.ctx.tasks.submit(
             "conversations.text",
             lambda: read_turn_text(dataset, call_id),
-            while_alive(self, lambda text: self._show_text(index, text)),
-            while_alive(
-                self,
-                lambda message: self._show_text(
-                    index, TurnText(None, None, message.splitlines()[0])
-                ),
-            ),
+            lambda text: self._show_text(index, text),
+            lambda message: self._show_text(index, TurnText(None, None, message.splitlines()[0])),
+            owner=self,
         )
 
     def _show_text(self, index: int, text: TurnText) -> None:

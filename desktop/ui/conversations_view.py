@@ -41,7 +41,6 @@ from desktop.analysis.conversations import (
 from desktop.commands.report import safe_cell
 from desktop.numbers import money
 from desktop.timeutil import iso_utc
-from desktop.ui.alive import while_alive
 from desktop.ui.context import AppContext
 from desktop.ui.conversation_detail import ConversationDetail
 from desktop.ui.conversations_model import COLUMN_KEYS, ConversationsModel
@@ -165,8 +164,9 @@ class ConversationsView(QWidget):
         self.ctx.tasks.submit(
             "conversations.columns",
             choose,
-            while_alive(self, chosen),
-            while_alive(self, self._failed),
+            chosen,
+            self._failed,
+            owner=self,
         )
 
     def _fill_columns(self, columns: list[str], current: str) -> None:
@@ -224,8 +224,9 @@ class ConversationsView(QWidget):
         self.ctx.tasks.submit(
             "conversations.list",
             compute,
-            while_alive(self, self._list_ready),
-            while_alive(self, self._failed),
+            self._list_ready,
+            self._failed,
+            owner=self,
         )
 
     def _failed(self, message: str) -> None:
@@ -318,10 +319,9 @@ class ConversationsView(QWidget):
         self.ctx.tasks.submit(
             "conversations.turns",
             compute,
-            while_alive(self, self._turns_ready),
-            while_alive(
-                self, lambda m: self.detail.facts.setText(f"Could not open it: {m.splitlines()[0]}")
-            ),
+            self._turns_ready,
+            lambda m: self.detail.facts.setText(f"Could not open it: {m.splitlines()[0]}"),
+            owner=self,
         )
 
     def _turns_ready(self, answer: tuple[ConversationTurns, str]) -> None:

@@ -49,7 +49,6 @@ from desktop.analysis.model_usage import (
 from desktop.store.pricer import PricingSpec
 from desktop.store.reprice import warm_up
 from desktop.ui.add_model_dialog import AddModelDialog
-from desktop.ui.alive import while_alive
 from desktop.ui.catalog_model import (
     COLUMN_KEYS,
     ENTRY_ID_ROLE,
@@ -693,9 +692,7 @@ class PricingEditor(QWidget):
             self._awaiting_reprice = False
             self._message(f"{action}: saved, but the prices could not be loaded: {message}", True)
 
-        self.ctx.tasks.submit(
-            "pricing.engine", spec.load, while_alive(self, ready), while_alive(self, failed)
-        )
+        self.ctx.tasks.submit("pricing.engine", spec.load, ready, failed, owner=self)
 
     def _data_changed(self) -> None:
         if self._awaiting_reprice:
@@ -957,11 +954,9 @@ class PricingEditor(QWidget):
         self.ctx.tasks.submit(
             "pricing.import",
             lambda: user.preview_import(path),
-            while_alive(self, self._show_preview),
-            while_alive(
-                self,
-                lambda message: self._message(f"Cannot import: {message.splitlines()[0]}", True),
-            ),
+            self._show_preview,
+            lambda message: self._message(f"Cannot import: {message.splitlines()[0]}", True),
+            owner=self,
         )
 
     def _show_preview(self, preview: ImportPreview) -> None:
@@ -1022,7 +1017,7 @@ class PricingEditor(QWidget):
             logged = logged_models(dataset)
             return logged, unpriced_models(logged, engine), entry_usage(logged, engine)
 
-        self.ctx.tasks.submit("pricing.usage", compute, while_alive(self, self._usage_ready))
+        self.ctx.tasks.submit("pricing.usage", compute, self._usage_ready, owner=self)
 
     def _usage_ready(self, answer: tuple[list, list, dict]) -> None:
         logged, unpriced, usage = answer
