@@ -230,3 +230,29 @@ def test_text_from_logs_stays_plain(qtbot, tmp_path: Path) -> None:
     finally:
         ctx.session.shutdown()
         ctx.tasks.wait()
+
+
+def test_open_conversation_from_the_requests_view(qtbot, tmp_path: Path) -> None:
+    from desktop.ui.main_window import MainWindow
+    from tests.ui_helpers import close_context, open_data, write_sample
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    log = write_sample(tmp_path)
+    conversations = window.views["conversations"]
+    with qtbot.waitSignal(conversations.conversation_opened, timeout=60_000):
+        open_data(qtbot, window.ctx, [log])
+    requests = window.views["requests"]
+    qtbot.waitUntil(lambda: requests.model.rowCount() > 0, timeout=30_000)
+    wanted = window.ctx.session.dataset.rows([requests.model.call_id(0)], ["conversation_id"])[0][
+        "conversation_id"
+    ]
+    with qtbot.waitSignal(conversations.conversation_opened, timeout=30_000):
+        requests.open_conversation(0)
+    assert window.current_view_name() == "conversations"
+    assert conversations.detail.turns.value == wanted
+    assert (
+        conversations.model.key_at(conversations.table.selectionModel().currentIndex().row())
+        == wanted
+    )
+    close_context(window.ctx)
