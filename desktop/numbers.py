@@ -25,10 +25,10 @@ def money(value: float | None, *, unpriced: str = "—") -> str:
 
 
 def money_total(value: float | None) -> str:
-    """A total: to the cent, except below a dollar, where a few cents must not read as $0.00."""
+    """A total: to the cent, except below a cent, which must not read as $0.00."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    if 0 < abs(value) < 1:
+    if 0 < abs(value) < 0.01:
         return money(value)
     return f"{'-' if value < 0 else ''}{CURRENCY}{abs(value):,.2f}"
 

@@ -269,4 +269,4 @@ def test_field_mapping_for_an_unknown_shape(capsys: pytest.CaptureFixture[str]) 
 def test_small_totals_never_read_as_zero(capsys: pytest.CaptureFixture[str], logs: Path) -> None:
     _code, out, _ = run(capsys, "report", str(logs), *PRICING, "-q")
     assert "$0.00 " not in out
-    assert "$0.0078" in out  # 0.00056 + 0.00096 + 0.0063
+    assert "$0.01" in out  # 0.00056 + 0.00096 + 0.0063, to the cent

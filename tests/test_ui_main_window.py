@@ -187,8 +187,9 @@ def test_screenshot_mode_writes_a_real_picture(demo_folder, tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     image = QImage(str(out))
-    assert image.width() >= 1000  # the toolbar's minimum width may round it up
-    assert image.height() == 700
+    # The toolbars' and views' minimum sizes may round a small request up a little.
+    assert 1000 <= image.width() <= 1100
+    assert 700 <= image.height() <= 760
     colours = {
         image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
     }

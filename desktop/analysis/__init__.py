@@ -1,1 +1,2 @@
-"""Qt-free analyses of the open data (overview, pivots, chart series, conversations)."""
+"""Qt-free analyses of the open data: overview, pivots, chart series, conversations,
+pricing coverage."""

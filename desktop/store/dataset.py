@@ -163,6 +163,9 @@ class Dataset:
         self._sources: dict[int, tuple[str, str]] = {}
         self._sources_gen = -1
         self._cost_orders: dict[str, tuple[np.ndarray, ...]] = {}
+        # Cell digests per priced combination as the column cache holds them, once it
+        # was re-priced in memory ahead of the store (see desktop.store.reprice).
+        self.frame_digests: dict[str, str] | None = None
 
     def read(self) -> sqlite3.Connection:
         """This thread's read-only connection to the store."""

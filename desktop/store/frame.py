@@ -186,16 +186,22 @@ class Frame:
                 col = self._text[column] = self._load_text(column)
             return col
 
-    def set_num(self, column: str, values: np.ndarray) -> None:
-        """Replace a loaded column (re-pricing in memory) and its cache file."""
+    def set_num(self, column: str, values: np.ndarray, save: bool = True) -> None:
+        """Replace a loaded column (re-pricing in memory) and, if ``save``, its cache file.
+
+        Re-pricing passes ``save=False``: the store still holds the old prices until
+        it is rewritten, and :meth:`adopt_generations` saves the columns then.
+        """
         with self._lock:
             self._num[column] = values
-            self._save(column, {"data": values})
+            if save:
+                self._save(column, {"data": values})
 
-    def set_text(self, column: str, col: TextColumn) -> None:
+    def set_text(self, column: str, col: TextColumn, save: bool = True) -> None:
         with self._lock:
             self._text[column] = col
-            self._save(column, {"data": col.codes}, col.values)
+            if save:
+                self._save(column, {"data": col.codes}, col.values)
 
     def tokens(self, name: str) -> np.ndarray:
         return self.num(name)

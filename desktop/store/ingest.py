@@ -119,14 +119,30 @@ class IngestResult:
 
 # -- the worker side -------------------------------------------------------------
 
-_PRICERS: dict[PricingSpec, Pricer] = {}
+_PRICERS: dict[tuple[PricingSpec, tuple[str, int, int] | None], Pricer] = {}
 
 
 def _pricer(spec: PricingSpec) -> Pricer:
-    pricer = _PRICERS.get(spec)
+    # Keyed by the price file's state too: after the user edits their prices (or
+    # another config dir is in use), rows read later must get the new prices.
+    key = (spec, _price_file_state(spec))
+    pricer = _PRICERS.get(key)
     if pricer is None:
-        pricer = _PRICERS[spec] = Pricer(spec.load())
+        if len(_PRICERS) > 8:
+            _PRICERS.clear()
+        pricer = _PRICERS[key] = Pricer(spec.load())
     return pricer
+
+
+def _price_file_state(spec: PricingSpec) -> tuple[str, int, int] | None:
+    from pricing.user_layer import default_user_file
+
+    path = Path(spec.file or spec.user_file or default_user_file())
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), st.st_mtime_ns, st.st_size)
 
 
 def run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:

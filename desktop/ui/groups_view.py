@@ -113,6 +113,7 @@ class GroupsView(QWidget):
             "each level's percentiles are of its own calls"
         )
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setWordWrap(True)  # so a narrow window can still shrink
 
         table_page = QWidget()
         table_layout = QVBoxLayout(table_page)

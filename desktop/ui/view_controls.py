@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -57,7 +58,7 @@ class ViewControls(QWidget):
         self.search.setObjectName("quickSearch")
         self.search.setPlaceholderText("Search models, ids, labels…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(180)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
@@ -70,7 +71,7 @@ class ViewControls(QWidget):
         self.group.setObjectName("groupBy")
         self.group.setEditable(True)
         self.group.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.group.setMinimumWidth(200)
+        self.group.setMinimumWidth(150)
         self.group.setToolTip(
             "One or several columns, comma separated: any label, model, provider, format, "
             "source, status, day, week, month…"
@@ -100,7 +101,11 @@ class ViewControls(QWidget):
         self.filters_label = QLabel("")
         self.filters_label.setObjectName("activeFilters")
         self.filters_label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(self.filters_label)
+        # Long filter descriptions are cut rather than widening the window; the
+        # tooltip has them whole.
+        self.filters_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.filters_label.setMinimumWidth(80)
+        layout.addWidget(self.filters_label, 1)
         self.clear = QPushButton("Clear filters")
         self.clear.setObjectName("clearFilters")
         self.clear.clicked.connect(self._clear)
@@ -197,7 +202,9 @@ class ViewControls(QWidget):
                 parts.append("value ranges")
             if state.filters.ids is not None:
                 parts.append(f"{len(state.filters.ids):,} chosen calls")
-            self.filters_label.setText(("Filtered: " + "; ".join(parts)) if parts else "")
+            text = ("Filtered: " + "; ".join(parts)) if parts else ""
+            self.filters_label.setText(text)
+            self.filters_label.setToolTip(text)
             active = bool(parts) or bool(state.filters.search)
             self.clear.setEnabled(active)
             if not state.filters.search and self.search.text():
