@@ -82,6 +82,7 @@ SHOW_CHOICES = (
     ("overrides", "Your overrides"),
     ("in_data", "Used in this data"),
 )
+SHOW_KEYS = tuple(key for key, _title in SHOW_CHOICES)
 INFO_STYLE = (
     "QLabel { background: rgba(40, 120, 220, 0.12); border: 1px solid rgba(40, 120, 220, 0.45);"
     " border-radius: 3px; padding: 5px 8px; }"
@@ -442,6 +443,9 @@ class PricingEditor(QWidget):
 
     def _loaded(self, _result: object) -> None:
         self.refresh_usage()
+        if self.show_box.currentIndex() == 0 and not self.search.text():
+            # With data open, its own models are what people came to price.
+            self.show_box.setCurrentIndex(SHOW_KEYS.index("in_data"))
 
     def _reprice_failed(self, message: str) -> None:
         self._message(f"Re-pricing failed: {message.splitlines()[0]}", True)
