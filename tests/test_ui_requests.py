@@ -223,3 +223,17 @@ def test_selected_rows_from_ranges_are_fast_and_ordered(view) -> None:
     view.table.selectAll()
     rows = view.selected_rows()
     assert np.array_equal(rows, np.arange(60))
+
+
+def test_log_text_never_becomes_rich_text_in_tooltips(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt as _Qt
+    from PySide6.QtGui import Qt as GuiQt
+
+    from desktop.ui.problems_model import ProblemsModel
+
+    model = ProblemsModel()
+    model.set_rows([("/logs/<b>x</b>.jsonl", 3, "model is '<img src=x>' here")])
+    for column in (0, 2):
+        tip = model.data(model.index(0, column), _Qt.ItemDataRole.ToolTipRole)
+        assert not GuiQt.mightBeRichText(tip.splitlines()[0])
+        assert "<b>" in tip or "<img" in tip  # still there, as plain text

@@ -90,6 +90,7 @@ class CostChart(QWidget):
         self._bars: list[pg.BarGraphItem] = []
         self._hovered: int | None = None
         self._programmatic = False
+        self._fitting = False
 
         self.view_box = TimeSelectViewBox()
         self.time_axis = ZonedDateAxisItem(self.zone)
@@ -219,11 +220,20 @@ class CostChart(QWidget):
         )
 
     def _fit_y(self) -> None:
-        if self.series is None:
+        # Setting the y range moves the view again; without this guard a view that
+        # keeps adjusting (e.g. a very short time span) recurses without end.
+        if self.series is None or self._fitting:
             return
-        x0, x1 = self.visible_range()
-        top = self.series.visible_max(x0, x1)
-        self.view_box.setYRange(0, top * 1.08 if top > 0 else 1.0, padding=0)
+        self._fitting = True
+        try:
+            x0, x1 = self.visible_range()
+            top = self.series.visible_max(x0, x1)
+            wanted = (0.0, top * 1.08 if top > 0 else 1.0)
+            (_, _), (y0, y1) = self.view_box.viewRange()
+            if abs(y0 - wanted[0]) > 1e-12 or abs(y1 - wanted[1]) > 1e-9 * max(1.0, wanted[1]):
+                self.view_box.setYRange(*wanted, padding=0)
+        finally:
+            self._fitting = False
 
     # -- interaction ----------------------------------------------------------------------
     def _view_moved(self, *_args: object) -> None:

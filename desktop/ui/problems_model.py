@@ -6,6 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from desktop.ui.plain_tip import plain_tip
+
 Index = QModelIndex | QPersistentModelIndex
 
 HEADERS = ("File", "Line", "Reason")
@@ -32,10 +34,13 @@ class ProblemsModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         value = row[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == 1:
                 return "" if value is None else f"{value:,}"
             return str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() != 1:
+            # Reasons quote log text: it never leads a tooltip, so Qt cannot take it as markup.
+            return plain_tip(HEADERS[index.column()], value)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

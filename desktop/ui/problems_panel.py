@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from desktop.ui.context import AppContext
@@ -14,6 +15,7 @@ class ProblemsPanel(QWidget):
         self.ctx = ctx
         self.summary = QLabel("No problems.")
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.model = ProblemsModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)

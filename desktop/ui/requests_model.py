@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.store.dataset import Dataset
 from desktop.store.table_query import UNPRICED, Column, Sort, column_of, window
 from desktop.timeutil import resolve_zone, zone_name
+from desktop.ui.plain_tip import plain_tip
 from desktop.ui.tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -195,7 +196,8 @@ class RequestsModel(QAbstractTableModel):
             if column.kind == "money" and cells[col] == UNPRICED:
                 return "No price for this model: not counted as $0. Add one in the Pricing view."
             text = cells[col]
-            return text if len(text) > 24 else None
+            # Log text never leads a tooltip: Qt would read a leading tag as markup.
+            return plain_tip(column.title, text) if len(text) > 24 else None
         return None
 
     def headerData(

@@ -25,6 +25,7 @@ class StatusPanel(QWidget):
         self.totals: Any = None  # Totals of everything loaded, once read
         self.message = QLabel("Open a log file or folder to begin.")
         self.message.setObjectName("statusMessage")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # file names come from the user
         self.progress = QProgressBar()
         self.progress.setObjectName("loadProgress")
         self.progress.setRange(0, 1000)
@@ -36,6 +37,7 @@ class StatusPanel(QWidget):
         self.cancel.clicked.connect(self._cancelling)
         self.unpriced = QLabel("")
         self.unpriced.setObjectName("unpricedBadge")
+        self.unpriced.setTextFormat(Qt.TextFormat.PlainText)
         self.problems = QLabel("")
         self.problems.setObjectName("problemsLink")
         self.problems.setTextFormat(Qt.TextFormat.RichText)  # our own fixed text, a link
