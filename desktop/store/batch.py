@@ -229,6 +229,19 @@ class Batch:
             return self.num[name].tolist()
         return self.text[name]
 
+    def combos(self) -> list[tuple[Any, Any, Any]]:
+        """The distinct (provider, model, service tier) combinations of this batch."""
+        if not self.n:
+            return []
+        parts = [self.codes[name] for name in ("provider", "model", "service_tier")]
+        sizes = [len(values) + 1 for _codes, values in parts]
+        flat = np.ravel_multi_index([codes.astype(np.int64) + 1 for codes, _ in parts], sizes)
+        out = []
+        for key in np.unique(flat):
+            idx = np.unravel_index(key, sizes)
+            out.append(tuple(None if i == 0 else parts[k][1][i - 1] for k, i in enumerate(idx)))
+        return out
+
     def empty_columns(self) -> set[str]:
         """Columns with nothing in this batch (all null, or all zero where zero is the default);
         leaving them out of the INSERT saves binding a million empty values."""

@@ -85,9 +85,15 @@ class FrameBuilder:
     def install(self, frame: Frame, first_id: int) -> None:
         """Write the gathered columns as the cache of rows ``first_id`` … ``first_id + n - 1``."""
         ids = np.arange(first_id, first_id + self.n, dtype=np.int64)
-        num = {name: np.concatenate(parts) for name, parts in self.num.items() if parts}
-        text = {
-            name: TextColumn(np.concatenate(col.parts), col.values)
-            for name, col in self.text.items()
-        }
+        # One column at a time, dropping its parts as it is joined: a million
+        # calls must not need every column twice over.
+        num = {}
+        for name in list(self.num):
+            parts = self.num.pop(name)
+            if parts:
+                num[name] = np.concatenate(parts)
+        text = {}
+        for name in list(self.text):
+            col = self.text.pop(name)
+            text[name] = TextColumn(np.concatenate(col.parts), col.values)
         frame.install(ids, num, text)

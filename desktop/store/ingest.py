@@ -39,7 +39,7 @@ from desktop.record import CallRecord, Problem
 from desktop.store.batch import Batch
 from desktop.store.frame import Frame
 from desktop.store.frame_builder import FrameBuilder
-from desktop.store.pricer import Pricer, PricingSpec, record_combos, reprice_store
+from desktop.store.pricer import Pricer, PricingSpec, combo_key, record_combos, reprice_store
 from desktop.store.store import SourceRow, Store
 
 UNIT_BYTES = 8 << 20  # byte range handed to one worker
@@ -380,8 +380,13 @@ def ingest(
     cancel: threading.Event | None = None,
     on_commit: Callable[[], None] | None = None,
     workers: int | None = None,
+    defer_indexes: bool = False,
 ) -> IngestResult:
-    """Bring the store up to date with ``paths`` and the prices in ``spec``."""
+    """Bring the store up to date with ``paths`` and the prices in ``spec``.
+
+    With ``defer_indexes`` a large first load leaves its indexes to
+    :func:`build_indexes`, so the data can be shown first (the app does this).
+    """
     started = time.perf_counter()
     result = IngestResult()
     expansion = expand_paths(paths, force_format)
@@ -403,10 +408,23 @@ def ingest(
     result.errors = list(expansion.errors)
     result.files = len(expansion.files)
     if plan.units:
-        _run_units(store, plan, spec, result, progress, cancel, on_commit, workers, started)
+        _run_units(
+            store,
+            plan,
+            spec,
+            result,
+            progress,
+            cancel,
+            on_commit,
+            workers,
+            started,
+            defer_indexes,
+            engine,
+        )
+    if not defer_indexes and (store.indexes_pending or plan.units):
+        build_indexes(store)  # a no-op when they exist
     store.begin()
     try:
-        record_combos(store, engine)
         if result.calls_added or plan.units or result.repriced:
             store.bump("rows", "pricing")
         store.commit()
@@ -418,6 +436,17 @@ def ingest(
         result.columns = None
     result.seconds = time.perf_counter() - started
     return result
+
+
+def build_indexes(store: Store) -> None:
+    """Create the store's indexes (after a large first load they are built last)."""
+    store.begin()
+    try:
+        store.create_indexes()
+        store.commit()
+    except BaseException:
+        store.rollback()
+        raise
 
 
 def _install_columns(store: Store, builder: FrameBuilder) -> None:
@@ -461,14 +490,20 @@ def _run_units(
     on_commit: Callable[[], None] | None,
     workers: int | None,
     started: float,
+    defer_indexes: bool = False,
+    engine: Any = None,
 ) -> None:
     units = plan.units
+    combos_known = {row[0] for row in store.conn.execute("SELECT combo FROM priced_combos")}
     n_workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     parallel = n_workers > 1 and plan.bytes_total >= IN_PROCESS_BYTES and len(units) > 1
     total_rows_before = store.count_calls()
     # Building indexes once after a large first load is faster than keeping them up to date.
-    if plan.bytes_total > (64 << 20) and total_rows_before < 100_000:
+    bulk = plan.bytes_total > (64 << 20)
+    if bulk and total_rows_before < 100_000:
         store.drop_indexes()
+    if bulk:
+        store.bulk_writes(True)
     files_total = len({u.source_id for u in units})
     # A first load also builds the column cache from the batches it inserts.
     builder = FrameBuilder() if total_rows_before == 0 else None
@@ -497,6 +532,10 @@ def _run_units(
             fingerprint = ""
             store.set_meta("pricing_fingerprint", "")  # re-price on the next open
         store.insert_batch(res.batch)
+        new = [c for c in res.batch.combos() if combo_key(c) not in combos_known]
+        if new:
+            record_combos(store, engine or spec.load(), new)
+            combos_known.update(combo_key(c) for c in new)
         if builder is not None:
             builder.add(res.batch)
         store.add_problems(res.source_id, res.problems)
@@ -545,9 +584,8 @@ def _run_units(
         if store.conn.in_transaction:
             flush()
             store.commit()
-    store.begin()
-    store.create_indexes()
-    store.commit()
+    if bulk:
+        store.bulk_writes(False)  # indexes then read the table from the database file
     result.calls_added = store.count_calls() - total_rows_before
     if builder is not None and not result.cancelled and builder.n == result.calls_added:
         last = store.conn.execute("SELECT max(id) FROM calls").fetchone()[0]

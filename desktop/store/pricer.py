@@ -9,7 +9,7 @@ are the same numbers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,7 +105,9 @@ def reprice_store(
     """
     conn = store.conn
     stored = dict(conn.execute("SELECT combo, digest FROM priced_combos"))
-    combos = conn.execute("SELECT DISTINCT provider, model, service_tier FROM calls").fetchall()
+    # Every combination ever stored is listed there (written with its rows), so the
+    # calls table need not be scanned.
+    combos = [tuple(orjson.loads(key)) for key in stored]
     changed: list[Combo] = []
     plans: list[tuple[Combo, tuple[RateCell, ...], str]] = []
     for combo in combos:
@@ -128,18 +130,17 @@ def reprice_store(
     return changed
 
 
-def record_combos(store: Store, engine: PricingEngine) -> None:
-    """Remember the cells used for combinations priced at ingest."""
-    conn = store.conn
-    known = {row[0] for row in conn.execute("SELECT combo FROM priced_combos")}
-    combos = conn.execute("SELECT DISTINCT provider, model, service_tier FROM calls").fetchall()
+def record_combos(store: Store, engine: PricingEngine, combos: Iterable[Combo]) -> None:
+    """Remember the cells the given combinations were priced with (at ingest).
+
+    Called with each batch's combinations in the transaction that stores its rows,
+    so the table always lists every combination the store holds.
+    """
     for combo in combos:
-        key = combo_key(combo)
-        if key in known:
-            continue
         digest = cells_digest(tuple(engine.cells(combo[1], combo[0], combo[2])))
-        conn.execute(
-            "INSERT OR REPLACE INTO priced_combos (combo, digest) VALUES (?, ?)", (key, digest)
+        store.conn.execute(
+            "INSERT OR IGNORE INTO priced_combos (combo, digest) VALUES (?, ?)",
+            (combo_key(combo), digest),
         )
 
 

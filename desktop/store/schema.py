@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from desktop.record import STORED_FIELDS, CallRecord
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # (name, SQL type) of the canonical columns, in CallRecord order.
 _TYPES = {
@@ -57,7 +57,8 @@ TEXT_COLUMNS = frozenset(
 # Columns a person may group, filter and sort by, besides the labels.
 INDEXES: tuple[tuple[str, str], ...] = (
     ("calls_ts", "ts"),
-    ("calls_model", "model"),
+    # model first (lookups by model), then what re-pricing filters on with it
+    ("calls_model", "model, provider, service_tier"),
     ("calls_cost", "cost_usd"),
     ("calls_request", "request_id"),
     ("calls_conversation", "conversation_id"),

@@ -49,6 +49,7 @@ def open_dataset(
     on_commit: Callable[[], None] | None = None,
     store_path: Path | None = None,
     workers: int | None = None,
+    defer_indexes: bool = False,
 ) -> tuple[Dataset, IngestResult]:
     """Open (or create) the working store for ``request`` and bring it up to date."""
     store = Store(store_path or request.store_path())
@@ -62,6 +63,7 @@ def open_dataset(
         cancel=cancel,
         on_commit=on_commit,
         workers=workers,
+        defer_indexes=defer_indexes,
     )
     dataset = Dataset(store)
     return dataset, result

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
 from desktop.store.dataset import Dataset
-from desktop.store.ingest import IngestResult, Progress
+from desktop.store.ingest import IngestResult, Progress, build_indexes
 from desktop.store.pricer import PricingSpec
 from desktop.store.session import OpenRequest, open_dataset
 from desktop.store.store import Store
@@ -38,6 +38,7 @@ class Loader(QThread):
         self.cancel_event = threading.Event()
         self.store_path = request.store_path()
         self._last = 0.0
+        self._building: Store | None = None
 
     def run(self) -> None:
         try:
@@ -47,12 +48,23 @@ class Loader(QThread):
                 cancel=self.cancel_event,
                 on_commit=self.committed.emit,
                 store_path=self.store_path,
+                defer_indexes=True,
             )
-            dataset.store.close()
+            store = dataset.store
         except Exception as exc:  # shown to the user, the app keeps running
             self.failed.emit(f"{type(exc).__name__}: {exc}")
             return
         self.finished_ok.emit(self.store_path, result)
+        # The views answer from the column cache; the store's indexes come after.
+        try:
+            if store.indexes_pending and not self.cancel_event.is_set():
+                self._building = store
+                build_indexes(store)
+        except Exception:  # interrupted, or the store is busy: built on the next open
+            pass
+        finally:
+            self._building = None
+            store.close()
 
     def _progress(self, p: Progress) -> None:
         now = time.monotonic()
@@ -62,6 +74,9 @@ class Loader(QThread):
 
     def cancel(self) -> None:
         self.cancel_event.set()
+        building = self._building
+        if building is not None:
+            building.conn.interrupt()  # stop an index build; the next open finishes it
 
 
 class DataSession(QObject):
