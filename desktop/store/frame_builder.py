@@ -36,64 +36,86 @@ NUMERIC = (
 )
 
 
+class _Column:
+    """A growing array: filled in place, so a million values are held once."""
+
+    def __init__(self, dtype: type, capacity: int, fill: int = 0) -> None:
+        self.data = np.full(max(capacity, 1024), fill, dtype=dtype)
+        self.fill = fill
+
+    def put(self, start: int, values: np.ndarray) -> None:
+        end = start + len(values)
+        if end > len(self.data):
+            grown = np.full(max(end, int(len(self.data) * 1.5)), self.fill, dtype=self.data.dtype)
+            grown[:start] = self.data[:start]
+            self.data = grown
+        self.data[start:end] = values
+
+    def result(self, n: int) -> np.ndarray:
+        return self.data[:n].copy() if len(self.data) > n * 1.05 else self.data[:n]
+
+
 @dataclass(slots=True)
 class _Text:
-    parts: list[np.ndarray] = field(default_factory=list)
+    column: _Column
     values: list[Any] = field(default_factory=list)
     index: dict[Any, int] = field(default_factory=dict)
 
 
 class FrameBuilder:
-    def __init__(self) -> None:
+    def __init__(self, bytes_total: int = 0) -> None:
         self.n = 0
-        self.num: dict[str, list[np.ndarray]] = {name: [] for name in NUMERIC}
+        self.bytes_total = bytes_total  # to size the columns once from the first batch
+        self.capacity = 0
+        self.num: dict[str, _Column] = {}
         self.text: dict[str, _Text] = {}
 
-    def add(self, batch: Batch) -> None:
+    def add(self, batch: Batch, batch_bytes: int = 0) -> None:
         n = batch.n
         if not n:
             return
+        if not self.capacity and batch_bytes and self.bytes_total:
+            self.capacity = int(n * self.bytes_total / batch_bytes * 1.05) + 1024
+        start = self.n
+        capacity = max(self.capacity, start + n)
         for name in NUMERIC:
             if name == "source_id":
-                self.num[name].append(np.full(n, batch.source_id, dtype=np.int64))
+                values = np.full(n, batch.source_id, dtype=np.int64)
             elif name == "offset":
                 # -1 for "no offset", as the cache reads nulls of integer columns
                 offsets = batch.num[name]
-                self.num[name].append(np.where(np.isnan(offsets), -1, offsets).astype(np.int64))
+                values = np.where(np.isnan(offsets), -1, offsets).astype(np.int64)
             else:
-                self.num[name].append(batch.num[name])
-        for name, (codes, values) in batch.codes.items():
-            col = self.text.get(name)
+                values = batch.num[name]
+            col = self.num.get(name)
             if col is None:
-                col = self.text[name] = _Text()
-                if self.n:
-                    col.parts.append(np.full(self.n, -1, dtype=np.int32))
+                col = self.num[name] = _Column(values.dtype.type, capacity)
+            col.put(start, values)
+        for name, (codes, values) in batch.codes.items():
+            text = self.text.get(name)
+            if text is None:  # rows before it simply have no value (-1)
+                text = self.text[name] = _Text(_Column(np.int32, capacity, fill=-1))
             lut = np.fromiter(
-                (col.index.setdefault(v, len(col.index)) for v in values),
+                (text.index.setdefault(v, len(text.index)) for v in values),
                 dtype=np.int32,
                 count=len(values),
             )
-            if len(col.index) > len(col.values):
-                col.values.extend(list(col.index)[len(col.values) :])
+            if len(text.index) > len(text.values):
+                text.values.extend(list(text.index)[len(text.values) :])
             mapped = np.where(codes >= 0, lut[np.maximum(codes, 0)] if len(lut) else -1, -1)
-            col.parts.append(mapped.astype(np.int32))
-        for name, col in self.text.items():
+            text.column.put(start, mapped.astype(np.int32))
+        for name, text in self.text.items():
             if name not in batch.codes:
-                col.parts.append(np.full(n, -1, dtype=np.int32))
+                text.column.put(start, np.full(n, -1, dtype=np.int32))
         self.n += n
 
     def install(self, frame: Frame, first_id: int) -> None:
         """Write the gathered columns as the cache of rows ``first_id`` … ``first_id + n - 1``."""
         ids = np.arange(first_id, first_id + self.n, dtype=np.int64)
-        # One column at a time, dropping its parts as it is joined: a million
-        # calls must not need every column twice over.
-        num = {}
-        for name in list(self.num):
-            parts = self.num.pop(name)
-            if parts:
-                num[name] = np.concatenate(parts)
-        text = {}
-        for name in list(self.text):
-            col = self.text.pop(name)
-            text[name] = TextColumn(np.concatenate(col.parts), col.values)
+        num = {name: col.result(self.n) for name, col in self.num.items()}
+        text = {
+            name: TextColumn(t.column.result(self.n), t.values) for name, t in self.text.items()
+        }
+        self.num.clear()
+        self.text.clear()
         frame.install(ids, num, text)

@@ -440,6 +440,8 @@ def ingest(
 
 def build_indexes(store: Store) -> None:
     """Create the store's indexes (after a large first load they are built last)."""
+    # The sort behind an index spills to a temporary file rather than to memory.
+    store.conn.execute("PRAGMA temp_store=FILE")
     store.begin()
     try:
         store.create_indexes()
@@ -447,6 +449,8 @@ def build_indexes(store: Store) -> None:
     except BaseException:
         store.rollback()
         raise
+    finally:
+        store.conn.execute("PRAGMA temp_store=MEMORY")
 
 
 def _install_columns(store: Store, builder: FrameBuilder) -> None:
@@ -506,7 +510,7 @@ def _run_units(
         store.bulk_writes(True)
     files_total = len({u.source_id for u in units})
     # A first load also builds the column cache from the batches it inserts.
-    builder = FrameBuilder() if total_rows_before == 0 else None
+    builder = FrameBuilder(plan.bytes_total) if total_rows_before == 0 else None
     done_sources: set[int] = set()
     last_commit = time.perf_counter()
     state = Progress(0, plan.bytes_total, 0, 0.0, 0, files_total)
@@ -537,7 +541,7 @@ def _run_units(
             record_combos(store, engine or spec.load(), new)
             combos_known.update(combo_key(c) for c in new)
         if builder is not None:
-            builder.add(res.batch)
+            builder.add(res.batch, unit.size)
         store.add_problems(res.source_id, res.problems)
         per_source_calls[res.source_id] = per_source_calls.get(res.source_id, 0) + res.read
         per_source_problems[res.source_id] = per_source_problems.get(res.source_id, 0) + len(
