@@ -9,7 +9,7 @@ they cannot be split into byte ranges, so read them with :func:`read_records`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,17 +53,15 @@ class ChunkParser:
         self.prefilter = prefilter
         self.problems: list[Problem] = []
         self.end: ReadEnd | None = None
+        self._resume: ReadEnd | None = None
 
-    def parse(self, chunk: Chunk) -> Iterator[tuple[int, int, Any]]:
-        """(line, offset, value) for each parsable line; bad lines become problems."""
-        prefilter = self.prefilter
-        problems = self.problems
-        open_tail = chunk.last and not chunk.data.endswith(b"\n")
-        tail_offset = chunk.offset + chunk.data.rfind(b"\n") + 1
-        resume = ReadEnd(chunk.offset + len(chunk.data), chunk.first_line + chunk.data.count(b"\n"))
-        lines = split_lines(chunk)
-        if chunk.offset == 0 and chunk.data.startswith(json_document.BOM):
-            lines = _without_bom(lines)
+    def _parse_lines(
+        self,
+        lines: Iterable[tuple[int, int, bytes]],
+        prefilter: bytes | None,
+        open_tail: bool,
+        tail_offset: int,
+    ) -> Iterator[tuple[int, int, Any]]:
         for line, offset, raw in lines:
             if prefilter is not None and prefilter not in raw:
                 continue
@@ -73,12 +71,48 @@ class ChunkParser:
                 value = _loads(raw)
             except _JSONError as exc:
                 truncated = open_tail and offset == tail_offset
-                problems.append(Problem(line, parse_error(raw, exc, truncated), offset))
+                self.problems.append(Problem(line, parse_error(raw, exc, truncated), offset))
                 if truncated:
-                    # Read this line again next time: the writer may finish it.
-                    resume = ReadEnd(offset, line)
+                    self._resume = ReadEnd(offset, line)
                 continue
             yield line, offset, value
+
+    def parse(self, chunk: Chunk) -> Iterator[tuple[int, int, Any]]:
+        """(line, offset, value) for each parsable line; bad lines become problems."""
+        prefilter = self.prefilter
+        problems = self.problems
+        open_tail = chunk.last and not chunk.data.endswith(b"\n")
+        tail_offset = chunk.offset + chunk.data.rfind(b"\n") + 1
+        resume = ReadEnd(chunk.offset + len(chunk.data), chunk.first_line + chunk.data.count(b"\n"))
+        if chunk.offset == 0 and chunk.data.startswith(json_document.BOM):
+            lines: Iterable[tuple[int, int, bytes]] = _without_bom(split_lines(chunk))
+            yield from self._parse_lines(lines, prefilter, open_tail, tail_offset)
+            resume = self._resume or resume
+        else:
+            # The hot loop, with the line splitting inlined (no generator per line).
+            line, offset = chunk.first_line, chunk.offset
+            pieces = chunk.data.split(b"\n")
+            if chunk.data.endswith(b"\n"):
+                pieces.pop()
+            loads = _loads
+            for raw in pieces:
+                size = len(raw)
+                if (
+                    (prefilter is None or prefilter in raw)
+                    and size
+                    and not (raw[0] in _SPACE and raw.isspace())
+                ):
+                    try:
+                        yield line, offset, loads(raw)
+                    except _JSONError as exc:
+                        truncated = open_tail and offset == tail_offset
+                        problems.append(Problem(line, parse_error(raw, exc, truncated), offset))
+                        if truncated:
+                            # Read this line again next time: the writer may finish it.
+                            resume = ReadEnd(offset, line)
+                offset += size + 1
+                line += 1
+        self._resume = None
         # A complete last line without its newline was billed: resume after it.
         # The next byte read will be that newline, which ends this same line,
         # so the line number stays (``resume.line`` is already this line's).

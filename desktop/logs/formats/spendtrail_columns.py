@@ -11,7 +11,7 @@ never decides that a line is bad.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter
 from typing import Any
 
@@ -201,8 +201,9 @@ def _read_shape(keys: tuple[str, ...], group: list[Item], out: Columns, slow: li
     if bad.any():
         keep = ~bad
         slow.extend(item for item, b in zip(group, bad.tolist(), strict=True) if b)
-        part = {name: _take(col, keep) for name, col in part.items()}
-        labels = [d for d, k in zip(labels, keep.tolist(), strict=True) if k]
+        flags = keep.tolist()
+        part = {name: _take(col, keep, flags) for name, col in part.items()}
+        labels = list(compress(labels, flags))
         n = int(keep.sum())
     out.extend(part, labels, n)
 
@@ -211,10 +212,10 @@ def _flat(labels: dict[str, Any]) -> bool:
     return set(map(type, labels.values())) <= _LABEL_VALUES
 
 
-def _take(column: Sequence[Any], keep: np.ndarray) -> Sequence[Any]:
+def _take(column: Sequence[Any], keep: np.ndarray, flags: list[bool]) -> Sequence[Any]:
     if isinstance(column, np.ndarray):
         return column[keep]
-    return [v for v, k in zip(column, keep.tolist(), strict=True) if k]
+    return list(compress(column, flags))
 
 
 def _timestamps(column: Sequence[Any], bad: np.ndarray) -> np.ndarray:
