@@ -10,6 +10,7 @@ import numpy as np
 import orjson
 import pytest
 
+from desktop.logs import expand
 from desktop.record import CallRecord
 from desktop.store.batch import Batch
 from desktop.store.dataset import Filters
@@ -82,6 +83,57 @@ def test_reopening_an_unchanged_source_reads_nothing(tmp_path: Path) -> None:
     dataset, again = open_logs([log])
     assert again.records_read == 0 and again.calls_added == 0
     assert dataset.store.count_calls() == 3
+
+
+def test_files_read_before_are_not_detected_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Claude projects folder holds thousands of files: reopening it must not
+    # sniff every one again. Unchanged and grown files keep their format.
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    grown = copy(GOOD, folder / "a.jsonl")
+    copy(GOOD, folder / "b.jsonl")
+    replaced = copy(GOOD, folder / "c.jsonl")
+    open_logs([folder])
+    sniffed: list[str] = []
+    real_detect = expand.detect
+
+    def counting_detect(path: Path):  # type: ignore[no-untyped-def]
+        sniffed.append(path.name)
+        return real_detect(path)
+
+    monkeypatch.setattr(expand, "detect", counting_detect)
+    with open(grown, "ab") as fh:
+        fh.write(orjson.dumps(call("2026-07-03T00:00:00Z")) + b"\n")
+    write_jsonl(replaced, [call("2026-08-01T00:00:00Z")])
+    dataset, result = open_logs([folder])
+    assert sniffed == ["c.jsonl"]  # only the replaced file is looked at again
+    assert result.records_read == 2
+    assert dataset.store.count_calls() == 3 + 4 + 1
+
+
+def test_indexes_are_built_when_first_needed(tmp_path: Path) -> None:
+    def indexes(dataset) -> set[str]:  # type: ignore[no-untyped-def]
+        rows = dataset.store.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls'"
+        )
+        return {name for (name,) in rows}
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    log = copy(GOOD, folder / "a.jsonl")
+    copy(GOOD, folder / "b.jsonl")
+    dataset, _ = open_logs([folder])
+    # A first load answers from the column cache: its indexes come later.
+    assert dataset.store.indexes_pending and indexes(dataset) == set()
+    dataset, _ = open_logs([folder])  # reopening does not need them
+    assert dataset.store.indexes_pending
+    write_jsonl(log, [call("2026-08-01T00:00:00Z")])  # replaced: its calls are deleted first
+    dataset, _ = open_logs([folder])
+    assert not dataset.store.indexes_pending
+    assert indexes(dataset) == {"calls_model", "calls_source", "calls_dedup"}
+    assert dataset.store.count_calls() == 3 + 1
 
 
 def test_appended_lines_are_read_incrementally(tmp_path: Path) -> None:
@@ -280,8 +332,12 @@ def test_sql_repricing_equals_ingest_pricing(tmp_path: Path) -> None:
         assert (cost is None and np.isnan(expected)) or cost == expected
 
 
-def test_dedup_keeps_the_highest_rank_across_batches(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keys", ["index", "memory"])
+def test_dedup_keeps_the_highest_rank_across_batches(tmp_path: Path, keys: str) -> None:
     store = Store(tmp_path / "store.sqlite")
+    if keys == "memory":  # a bulk load: the rule runs in memory, no dedup index
+        store.drop_indexes()
+        store.keep_keys_in_memory()
     store.begin()
     sid = store.add_source("/logs/a.jsonl", None, "test", "", None)
     engine = PricingEngine.from_file(TEST_CATALOG)
@@ -306,12 +362,19 @@ def test_dedup_keeps_the_highest_rank_across_batches(tmp_path: Path) -> None:
         )
 
     store.insert_batch(Batch.from_records([rec("m1", 1, 1), rec("m2", 5, 2)], sid, pricer))
-    store.insert_batch(Batch.from_records([rec("m1", 30, 3), rec("m2", 2, 4)], sid, pricer))
+    store.insert_batch(
+        Batch.from_records(
+            [rec("m1", 30, 3), rec("m2", 2, 4), rec("m3", 7, 5), rec("m3", 8, 6)], sid, pricer
+        )
+    )
+    store.insert_batch(Batch.from_records([rec("m3", 8, 7), rec("m1", 30, 8)], sid, pricer))
     store.commit()
+    store.forget_keys()
     rows = store.conn.execute(
-        'SELECT dedup_key, output_tokens, line, "copy" FROM calls ORDER BY dedup_key'
+        'SELECT id, dedup_key, output_tokens, line, "copy" FROM calls ORDER BY dedup_key'
     ).fetchall()
-    assert rows == [("m1", 30, 3, 3), ("m2", 5, 2, 2)]
+    # the higher copy takes the stored row's place; equal or lower copies are dropped
+    assert rows == [(1, "m1", 30, 3, 3), (2, "m2", 5, 2, 2), (3, "m3", 8, 6, 6)]
     (cost,) = store.conn.execute("SELECT cost_usd FROM calls WHERE dedup_key='m1'").fetchone()
     assert math.isclose(cost, (10 * 0.4 + 30 * 1.6) / 1e6, rel_tol=1e-12)
 

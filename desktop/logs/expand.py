@@ -8,7 +8,7 @@ reason, not counted as problems.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,20 +61,72 @@ class Expansion:
     errors: list[tuple[Path, str]] = field(default_factory=list)  # a path given that can't be read
 
 
-def expand_paths(paths: Iterable[Path], force_format: str | None = None) -> Expansion:
+# Given a file (resolved), the format it was read with before, if it has not changed
+# since: detection is skipped for it (a projects folder has thousands of files).
+Known = Callable[[Path], SourceFile | None]
+# Detects many files at once (e.g. in worker processes), results in the same order.
+DetectMany = Callable[[Sequence[Path]], list[Detection | NotALog | Exception]]
+
+
+def detect_each(paths: Sequence[Path]) -> list[Detection | NotALog | Exception]:
+    return [detect_safely(path) for path in paths]
+
+
+def detect_safely(path: Path) -> Detection | NotALog | Exception:
+    """:func:`detect`, with a file that cannot be read as the error instead of raised."""
+    try:
+        return detect(path)
+    except (SourceError, OSError) as exc:
+        return exc
+
+
+def expand_paths(
+    paths: Iterable[Path],
+    force_format: str | None = None,
+    known: Known | None = None,
+    detect_many: DetectMany = detect_each,
+) -> Expansion:
     """Files to read for the given files and folders, in a stable order."""
     result = Expansion()
     seen: set[Path] = set()
+    # (path as found, resolved, given by the user) of the files whose format is wanted
+    wanted: list[tuple[Path, Path, bool]] = []
     for given in paths:
         path = Path(given).expanduser()
         if not path.exists():
             result.errors.append((path, "no such file or folder"))
             continue
-        if path.is_dir():
-            for file in _walk(path):
-                _add(file, result, seen, force_format, explicit=False)
+        found = [(f, False) for f in _walk(path)] if path.is_dir() else [(path, True)]
+        for file, explicit in found:
+            resolved = file.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            if not explicit and not file.name.lower().endswith(LOG_SUFFIXES):
+                result.skipped.append((file, "not a log file name"))
+                continue
+            wanted.append((file, resolved, explicit))
+    chosen: dict[Path, SourceFile] = {}
+    unknown: list[tuple[Path, Path, bool]] = []
+    for file, resolved, explicit in wanted:
+        before = None
+        if force_format is not None:
+            fmt = get_format(force_format)
+            before = SourceFile(resolved, fmt.id, f"{fmt.title} (chosen by the user)")
+        elif known is not None:
+            before = known(resolved)
+        if before is not None:
+            chosen[resolved] = before
         else:
-            _add(path, result, seen, force_format, explicit=True)
+            unknown.append((file, resolved, explicit))
+    detections = detect_many([file for file, _, _ in unknown]) if unknown else []
+    for (file, resolved, explicit), found in zip(unknown, detections, strict=True):
+        if isinstance(found, Detection):
+            chosen[resolved] = SourceFile(resolved, found.format_id, found.reason, found.confidence)
+            continue
+        reason = found.reason if isinstance(found, NotALog) else str(found)
+        (result.errors if explicit else result.skipped).append((file, reason))
+    result.files = [chosen[resolved] for _, resolved, _ in wanted if resolved in chosen]
     _drop_superseded(result)
     return result
 
@@ -98,35 +150,3 @@ def _walk(folder: Path) -> list[Path]:
                 continue
             found.append(Path(root) / name)
     return found
-
-
-def _add(
-    path: Path, result: Expansion, seen: set[Path], force_format: str | None, explicit: bool
-) -> None:
-    resolved = path.resolve()
-    if resolved in seen:
-        return
-    seen.add(resolved)
-    if not explicit and not path.name.lower().endswith(LOG_SUFFIXES):
-        result.skipped.append((path, "not a log file name"))
-        return
-    if force_format is not None:
-        fmt = get_format(force_format)
-        result.files.append(SourceFile(resolved, fmt.id, f"{fmt.title} (chosen by the user)"))
-        return
-    try:
-        found = detect(path)
-    except (SourceError, OSError) as exc:
-        if explicit:
-            result.errors.append((path, str(exc)))
-        else:
-            result.skipped.append((path, str(exc)))
-        return
-    if isinstance(found, NotALog):
-        if explicit:
-            result.errors.append((path, found.reason))
-        else:
-            result.skipped.append((path, found.reason))
-        return
-    assert isinstance(found, Detection)
-    result.files.append(SourceFile(resolved, found.format_id, found.reason, found.confidence))

@@ -69,17 +69,32 @@ def encode(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
     Booleans become 1/0, as SQLite stores them, so the cache built here equals
     the one read back from the store.
     """
-    lookup: dict[Any, int] = {}
-    setdefault = lookup.setdefault
-    codes = np.fromiter(
-        (
-            -1 if v is None else setdefault(int(v) if type(v) is bool else v, len(lookup))
-            for v in values
-        ),
-        dtype=np.int32,
-        count=len(values),
-    )
-    return codes, list(lookup)
+    # dict.fromkeys and map run in C: no Python frame per value. (True == 1 and
+    # 1.0 == 1 share a key, as they share a value in SQLite.)
+    distinct = list(dict.fromkeys(values))
+    index = {v: i for i, v in enumerate(distinct)}
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
+    none = index.get(None)
+    if none is not None:
+        codes[codes == none] = -1
+        codes[codes > none] -= 1
+        del distinct[none]
+    return codes, [int(v) if type(v) is bool else v for v in distinct]
+
+
+def in_row_order(codes: np.ndarray, values: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Codes renumbered so values come in order of first use by row, unused ones dropped
+    (as :func:`encode` gives them, and as they are read back from the store).
+
+    After rows were dropped or overwritten, a value may be left unused, or first
+    used further down than another value.
+    """
+    used = codes >= 0
+    distinct, first = np.unique(codes[used], return_index=True)
+    order = distinct[np.argsort(first, kind="stable")]
+    lut = np.full(len(values) + 1, -1, dtype=np.int32)
+    lut[order] = np.arange(len(order), dtype=np.int32)
+    return np.where(used, lut[codes], -1).astype(np.int32), [values[i] for i in order]
 
 
 _NO_LABELS: dict[str, Any] = {}
@@ -135,7 +150,7 @@ def price_rows(
 @dataclass(slots=True)
 class Batch:
     n: int
-    source_id: int
+    source_id: int  # of every row, unless ``num`` has a "source_id" column (see concat)
     num: dict[str, np.ndarray] = field(default_factory=dict)
     text: dict[str, list[Any]] = field(default_factory=dict)
     label_keys: tuple[str, ...] = ()
@@ -216,6 +231,62 @@ class Batch:
         num["cost_flags"] = flags
         text["price_id"] = price_id.tolist()
 
+    def take(self, rows: Sequence[int]) -> Batch:
+        """The given rows (positions, in that order) as a batch of their own."""
+        index = np.asarray(rows, dtype=np.int64)
+        picked = Batch(len(index), self.source_id, label_keys=self.label_keys)
+        picked.num = {name: arr[index] for name, arr in self.num.items()}
+        picked.text = {name: [values[i] for i in rows] for name, values in self.text.items()}
+        picked.labels = [[values[i] for i in rows] for values in self.labels]
+        picked.codes = {
+            name: in_row_order(codes[index], values) for name, (codes, values) in self.codes.items()
+        }
+        return picked
+
+    @classmethod
+    def concat(cls, batches: Sequence[Batch]) -> Batch:
+        """Several batches (of one source or several) as one, rows in order.
+
+        Small files are read many to a worker task: inserting one batch instead
+        of hundreds of tiny ones saves the per-batch work in the main process.
+        """
+        batches = [b for b in batches if b.n]
+        if len(batches) == 1:
+            return batches[0]
+        if not batches:
+            return cls(0, 0)
+        n = sum(b.n for b in batches)
+        out = cls(n, batches[0].source_id)
+        sources = {b.source_id for b in batches}
+        for name in batches[0].num:
+            out.num[name] = np.concatenate([b.num[name] for b in batches])
+        if len(sources) > 1 or any("source_id" in b.num for b in batches):
+            out.num["source_id"] = np.concatenate(
+                [
+                    b.num["source_id"]
+                    if "source_id" in b.num
+                    else np.full(b.n, b.source_id, dtype=np.int64)
+                    for b in batches
+                ]
+            )
+        for name in batches[0].text:
+            out.text[name] = list(chain.from_iterable(b.text[name] for b in batches))
+        out.label_keys = tuple(dict.fromkeys(chain.from_iterable(b.label_keys for b in batches)))
+        for key in out.label_keys:
+            column: list[Any] = []
+            for b in batches:
+                if key in b.label_keys:
+                    column.extend(b.labels[b.label_keys.index(key)])
+                else:
+                    column.extend(repeat(None, b.n))
+            out.labels.append(column)
+        for name in CODED_TEXT:
+            out.codes[name] = encode(out.text[name])
+        for key, values in zip(out.label_keys, out.labels, strict=True):
+            if key not in CORE_COLUMNS:
+                out.codes[key] = encode(values)
+        return out
+
     # -- for the store ------------------------------------------------------------
     def column_values(self) -> Iterator[Iterable[Any]]:
         """Per CORE_COLUMNS column, an iterable of Python values in row order."""
@@ -223,7 +294,7 @@ class Batch:
             yield self.values_of(name)
 
     def values_of(self, name: str) -> Iterable[Any]:
-        if name == "source_id":
+        if name == "source_id" and name not in self.num:
             return repeat(self.source_id, self.n)
         if name in self.num:
             return self.num[name].tolist()

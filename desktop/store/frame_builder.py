@@ -9,12 +9,13 @@ store ended up holding exactly those rows in that order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from desktop.store.batch import Batch
+from desktop.store.batch import Batch, in_row_order
 from desktop.store.frame import Frame, TextColumn
 
 NUMERIC = (
@@ -43,13 +44,14 @@ class _Column:
         self.data = np.full(max(capacity, 1024), fill, dtype=dtype)
         self.fill = fill
 
-    def put(self, start: int, values: np.ndarray) -> None:
-        end = start + len(values)
-        if end > len(self.data):
-            grown = np.full(max(end, int(len(self.data) * 1.5)), self.fill, dtype=self.data.dtype)
-            grown[:start] = self.data[:start]
+    def put(self, where: slice | np.ndarray, values: np.ndarray) -> None:
+        """Write at a slice (growing the array as needed) or at given positions."""
+        if isinstance(where, slice) and where.stop > len(self.data):
+            size = max(where.stop, int(len(self.data) * 1.5))
+            grown = np.full(size, self.fill, dtype=self.data.dtype)
+            grown[: where.start] = self.data[: where.start]
             self.data = grown
-        self.data[start:end] = values
+        self.data[where] = values
 
     def result(self, n: int) -> np.ndarray:
         return self.data[:n].copy() if len(self.data) > n * 1.05 else self.data[:n]
@@ -69,6 +71,7 @@ class FrameBuilder:
         self.capacity = 0
         self.num: dict[str, _Column] = {}
         self.text: dict[str, _Text] = {}
+        self.replaced = False  # rows were overwritten: value lists need tidying
 
     def add(self, batch: Batch, batch_bytes: int = 0) -> None:
         n = batch.n
@@ -76,10 +79,19 @@ class FrameBuilder:
             return
         if not self.capacity and batch_bytes and self.bytes_total:
             self.capacity = int(n * self.bytes_total / batch_bytes * 1.05) + 1024
-        start = self.n
-        capacity = max(self.capacity, start + n)
+        self._write(batch, slice(self.n, self.n + n), max(self.capacity, self.n + n))
+        self.n += n
+
+    def replace(self, positions: Sequence[int], batch: Batch) -> None:
+        """Rows already gathered (by position) take the values of ``batch``'s rows."""
+        if batch.n:
+            self._write(batch, np.asarray(positions, dtype=np.int64), self.n)
+            self.replaced = True
+
+    def _write(self, batch: Batch, where: slice | np.ndarray, capacity: int) -> None:
+        n = batch.n
         for name in NUMERIC:
-            if name == "source_id":
+            if name == "source_id" and name not in batch.num:
                 values = np.full(n, batch.source_id, dtype=np.int64)
             elif name == "offset":
                 # -1 for "no offset", as the cache reads nulls of integer columns
@@ -90,7 +102,7 @@ class FrameBuilder:
             col = self.num.get(name)
             if col is None:
                 col = self.num[name] = _Column(values.dtype.type, capacity)
-            col.put(start, values)
+            col.put(where, values)
         for name, (codes, values) in batch.codes.items():
             text = self.text.get(name)
             if text is None:  # rows before it simply have no value (-1)
@@ -103,19 +115,21 @@ class FrameBuilder:
             if len(text.index) > len(text.values):
                 text.values.extend(list(text.index)[len(text.values) :])
             mapped = np.where(codes >= 0, lut[np.maximum(codes, 0)] if len(lut) else -1, -1)
-            text.column.put(start, mapped.astype(np.int32))
+            text.column.put(where, mapped.astype(np.int32))
         for name, text in self.text.items():
             if name not in batch.codes:
-                text.column.put(start, np.full(n, -1, dtype=np.int32))
-        self.n += n
+                text.column.put(where, np.full(n, -1, dtype=np.int32))
 
     def install(self, frame: Frame, first_id: int) -> None:
         """Write the gathered columns as the cache of rows ``first_id`` … ``first_id + n - 1``."""
         ids = np.arange(first_id, first_id + self.n, dtype=np.int64)
         num = {name: col.result(self.n) for name, col in self.num.items()}
-        text = {
-            name: TextColumn(t.column.result(self.n), t.values) for name, t in self.text.items()
-        }
+        text = {}
+        for name, t in self.text.items():
+            codes, values = t.column.result(self.n), t.values
+            if self.replaced:
+                codes, values = in_row_order(codes, values)
+            text[name] = TextColumn(codes, values)
         self.num.clear()
         self.text.clear()
         frame.install(ids, num, text)

@@ -27,11 +27,10 @@ from typing import Any
 
 import orjson
 
-from desktop.logs.expand import Expansion, SourceFile, expand_paths
+from desktop.logs.columns import Columns, read_items
+from desktop.logs.expand import Expansion, SourceFile, detect_each, expand_paths
 from desktop.logs.formats import get_format
 from desktop.logs.formats.base import ReadContext, SqliteFormat
-from desktop.logs.formats.spendtrail import SpendtrailJsonl
-from desktop.logs.formats.spendtrail_columns import Columns, read_columns
 from desktop.logs.json_document import file_layout
 from desktop.logs.reader import ChunkParser, ReadEnd, deduplicate, read_records
 from desktop.logs.source import Chunk, FileState, SourceError, compression_of, is_sqlite
@@ -167,6 +166,7 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
     end = ReadEnd(unit.start, unit.first_line)
     error = None
     fast: Columns | None = None
+    read = 0
     try:
         if unit.end is not None and fmt.line_independent:
             with open(unit.path, "rb") as fh:
@@ -174,14 +174,7 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
                 data = fh.read(unit.end - unit.start)
             parser = ChunkParser(fmt.prefilter)
             chunk = Chunk(data, unit.first_line, unit.start, unit.last)
-            items: Iterable[tuple[int, int, Any]] = parser.parse(chunk)
-            if isinstance(fmt, SpendtrailJsonl):  # our own format: whole columns at once
-                fast, items = read_columns(list(items))
-            for item in fmt.records(items, ctx):
-                if type(item) is CallRecord:
-                    records.append(item)
-                else:
-                    problems.append(item)  # type: ignore[arg-type]
+            fast, records, problems, read = read_items(fmt, parser.parse(chunk), ctx)
             problems.extend(parser.problems)
             end = parser.end or end
         else:
@@ -192,15 +185,13 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
                     problems.append(item)
                 elif isinstance(item, ReadEnd):
                     end = item
+            read = len(records)
+            if any(r.dedup_key is not None for r in records):
+                records = deduplicate(records)  # copies of one call are usually neighbours
     except SourceError as exc:
         error = str(exc)
     except OSError as exc:
         error = f"{unit.path}: {exc.strerror or exc}"
-    read = len(records) + (fast.n if fast is not None else 0)
-    if any(r.dedup_key is not None for r in records):
-        # Copies of one call (streaming snapshots) are usually neighbours: merging
-        # them here, by the store's own rule, spares the store most upserts.
-        records = deduplicate(records)
     if fast is not None and fast.n:
         if records:
             fast.add_records(records)
@@ -209,6 +200,37 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
         batch = build_batch(records, unit.source_id, pricer)
     problems.sort(key=lambda p: p.line)
     return UnitResult(unit.source_id, batch, problems, end, error, pricer.engine.fingerprint, read)
+
+
+@dataclass(slots=True)
+class TaskResult:
+    batch: Batch  # the rows of every unit of the task, in order
+    parts: list[UnitResult]  # per unit: problems, where the read ended … (their rows are above)
+
+
+def run_task(units: Sequence[Unit], spec: PricingSpec) -> TaskResult:
+    """Read several units (small files are read many to a task) into one batch."""
+    parts = [run_unit(unit, spec) for unit in units]
+    batch = Batch.concat([part.batch for part in parts])
+    for part in parts:
+        part.batch = Batch(0, part.source_id)
+    return TaskResult(batch, parts)
+
+
+def tasks_of(units: Sequence[Unit], size: int = UNIT_BYTES) -> list[list[Unit]]:
+    """Consecutive units grouped into tasks of about ``size`` bytes (a large unit alone)."""
+    tasks: list[list[Unit]] = []
+    current: list[Unit] = []
+    filled = 0
+    for unit in units:
+        if current and filled + unit.size > size:
+            tasks.append(current)
+            current, filled = [], 0
+        current.append(unit)
+        filled += unit.size
+    if current:
+        tasks.append(current)
+    return tasks
 
 
 def build_batch(records: Sequence[CallRecord], source_id: int, pricer: Pricer) -> Batch:
@@ -225,6 +247,7 @@ class Plan:
     files: list[SourceFile]
     bytes_total: int
     reread: list[str] = field(default_factory=list)
+    engine: Any = None  # the prices the plan was made with
 
 
 def _file_state(path: Path) -> dict[str, Any]:
@@ -239,8 +262,16 @@ def _file_state(path: Path) -> dict[str, Any]:
     return {"size": size, "mtime_ns": mtime, "inode": state.inode, "head": state.head}
 
 
-def plan_ingest(store: Store, expansion: Expansion, roots: dict[Path, str]) -> Plan:
-    """Decide what to read: new, grown and changed files; forget vanished ones."""
+def plan_ingest(
+    store: Store,
+    expansion: Expansion,
+    roots: dict[Path, str],
+    states: dict[Path, dict[str, Any]] | None = None,
+) -> Plan:
+    """Decide what to read: new, grown and changed files; forget vanished ones.
+
+    ``states`` holds file states already looked at (see :func:`_file_state`).
+    """
     known = {row.path: row for row in store.sources()}
     wanted = {str(f.path) for f in expansion.files}
     for path, row in known.items():
@@ -252,7 +283,7 @@ def plan_ingest(store: Store, expansion: Expansion, roots: dict[Path, str]) -> P
     for sf in expansion.files:
         path = sf.path
         try:
-            state = _file_state(path)
+            state = (states or {}).get(path) or _file_state(path)
         except OSError as exc:
             expansion.errors.append((path, f"cannot read ({exc.strerror or exc})"))
             continue
@@ -283,6 +314,30 @@ def plan_ingest(store: Store, expansion: Expansion, roots: dict[Path, str]) -> P
         units.extend(new_units)
         total += sum(u.size for u in new_units)
     return Plan(units, expansion.files, total, reread)
+
+
+def _known_formats(
+    store: Store, states: dict[Path, dict[str, Any]]
+) -> Callable[[Path], SourceFile | None]:
+    """The formats of files read before that have not changed since, or only grown.
+
+    The file states looked at are kept in ``states`` for the plan.
+    """
+    rows = {row.path: row for row in store.sources() if row.complete}
+
+    def known(path: Path) -> SourceFile | None:
+        row = rows.get(str(path))
+        if row is None:
+            return None
+        try:
+            state = states[path] = _file_state(path)
+        except OSError:
+            return None
+        options = orjson.loads(row.options) if row.options else None
+        sf = SourceFile(path, row.format, row.reason or "", 1.0, options)
+        return sf if _compare(row, state, sf) != "reread" else None
+
+    return known
 
 
 def _options(sf: SourceFile) -> str | None:
@@ -328,6 +383,8 @@ def _units_for(
         return [
             Unit(source_id, path, sf.format_id, options, mtime, start, None, line, True, weight)
         ]
+    if size - start <= UNIT_BYTES:  # one unit to the end: no need to look for line ends
+        return [Unit(source_id, path, sf.format_id, options, mtime, start, size, line, True)]
     units = []
     with open(sf.path, "rb") as fh:
         fh.seek(start)
@@ -368,6 +425,81 @@ def _units_for(
 
 # -- running -------------------------------------------------------------------------
 
+DETECT_IN_WORKERS = 64  # files to detect before it is worth asking the worker processes
+
+
+class _Workers:
+    """The worker processes of one ingest: started when first needed, shared by
+    format detection and reading."""
+
+    def __init__(self, n: int, cancel: threading.Event | None) -> None:
+        self.n = n
+        self.cancel = cancel
+        self._pool: ProcessPoolExecutor | None = None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.n, mp_context=_pool_context())
+        return self._pool
+
+    def close(self, abandon: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=not abandon, cancel_futures=abandon)
+            self._pool = None
+
+    def detect_many(self, paths: Sequence[Path]) -> list[Any]:
+        """Detect the formats of many files, in chunks over the workers (in order)."""
+        if self.n < 2 or len(paths) < DETECT_IN_WORKERS:
+            return detect_each(paths)
+        size = max(16, len(paths) // (self.n * 8))
+        pool = self.pool()
+        futures = [
+            pool.submit(detect_each, paths[i : i + size]) for i in range(0, len(paths), size)
+        ]
+        found: list[Any] = []
+        try:
+            for future in futures:
+                found.extend(_wait(future, self.cancel))
+        except BaseException:
+            self.close(abandon=True)
+            raise
+        return found
+
+
+def _prepare(
+    store: Store,
+    paths: Sequence[Path],
+    spec: PricingSpec,
+    force_format: str | None,
+    options: dict[str, Any] | None,
+    workers: _Workers,
+    result: IngestResult,
+) -> Plan:
+    """Find the files and their formats, re-price, and plan what to read."""
+    states: dict[Path, dict[str, Any]] = {}
+    expansion = expand_paths(
+        paths, force_format, _known_formats(store, states), workers.detect_many
+    )
+    if options:
+        expansion.files = [replace(f, options=options) for f in expansion.files]
+    result.skipped = list(expansion.skipped)
+    roots = _roots(paths, expansion.files)
+    engine = spec.load()
+    store.begin()
+    try:
+        result.repriced = len(reprice_store(store, engine))
+        plan = plan_ingest(store, expansion, roots, states)
+        plan.engine = engine
+        store.set_skipped((str(p), r) for p, r in expansion.skipped)
+        store.set_meta("pricing_fingerprint", engine.fingerprint)
+        store.commit()
+    except BaseException:
+        store.rollback()
+        raise
+    result.errors = list(expansion.errors)
+    result.files = len(expansion.files)
+    return plan
+
 
 def ingest(
     store: Store,
@@ -389,38 +521,16 @@ def ingest(
     """
     started = time.perf_counter()
     result = IngestResult()
-    expansion = expand_paths(paths, force_format)
-    if options:
-        expansion.files = [replace(f, options=options) for f in expansion.files]
-    result.skipped = list(expansion.skipped)
-    roots = _roots(paths, expansion.files)
-    engine = spec.load()
-    store.begin()
+    pool = _Workers(workers if workers is not None else min(os.cpu_count() or 1, 4), cancel)
     try:
-        result.repriced = len(reprice_store(store, engine))
-        plan = plan_ingest(store, expansion, roots)
-        store.set_skipped((str(p), r) for p, r in expansion.skipped)
-        store.set_meta("pricing_fingerprint", engine.fingerprint)
-        store.commit()
-    except BaseException:
-        store.rollback()
-        raise
-    result.errors = list(expansion.errors)
-    result.files = len(expansion.files)
-    if plan.units:
-        _run_units(
-            store,
-            plan,
-            spec,
-            result,
-            progress,
-            cancel,
-            on_commit,
-            workers,
-            started,
-            defer_indexes,
-            engine,
-        )
+        plan = _prepare(store, paths, spec, force_format, options, pool, result)
+        if plan.units:
+            _run_units(store, plan, spec, result, progress, cancel, on_commit, pool, started)
+    except Cancelled:  # while detecting formats: nothing was read
+        result.cancelled = True
+        return result
+    finally:
+        pool.close()
     if not defer_indexes and (store.indexes_pending or plan.units):
         build_indexes(store)  # a no-op when they exist
     store.begin()
@@ -492,25 +602,29 @@ def _run_units(
     progress: Callable[[Progress], None] | None,
     cancel: threading.Event | None,
     on_commit: Callable[[], None] | None,
-    workers: int | None,
+    workers: _Workers,
     started: float,
-    defer_indexes: bool = False,
-    engine: Any = None,
 ) -> None:
     units = plan.units
     combos_known = {row[0] for row in store.conn.execute("SELECT combo FROM priced_combos")}
-    n_workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    parallel = n_workers > 1 and plan.bytes_total >= IN_PROCESS_BYTES and len(units) > 1
+    engine = plan.engine or spec.load()
+    parallel = workers.n > 1 and plan.bytes_total >= IN_PROCESS_BYTES and len(units) > 1
     total_rows_before = store.count_calls()
-    # Building indexes once after a large first load is faster than keeping them up to date.
     bulk = plan.bytes_total > (64 << 20)
-    if bulk and total_rows_before < 100_000:
+    # A first load, or a large one into a small store: building the indexes once at
+    # the end is faster than keeping them up to date, and the dedup rule runs in memory.
+    fresh_load = total_rows_before == 0 or (bulk and total_rows_before < 100_000)
+    if fresh_load:
         store.drop_indexes()
+        store.keep_keys_in_memory()
+    elif store.indexes_pending:
+        build_indexes(store)  # adding to a store needs its dedup index
     if bulk:
         store.bulk_writes(True)
     files_total = len({u.source_id for u in units})
     # A first load also builds the column cache from the batches it inserts.
     builder = FrameBuilder(plan.bytes_total) if total_rows_before == 0 else None
+    first_id = store.next_id
     done_sources: set[int] = set()
     last_commit = time.perf_counter()
     state = Progress(0, plan.bytes_total, 0, 0.0, 0, files_total)
@@ -527,37 +641,38 @@ def _run_units(
             store.update_source(source_id, **fields)
         positions.clear()
 
-    def consume(unit: Unit, res: UnitResult) -> None:
+    def consume(task: list[Unit], res: TaskResult) -> None:
         nonlocal last_commit, fingerprint
-        if res.error:
-            store.update_source(res.source_id, error=res.error)
-            result.errors.append((Path(unit.path), res.error))
-        if res.fingerprint and res.fingerprint != fingerprint:
-            fingerprint = ""
-            store.set_meta("pricing_fingerprint", "")  # re-price on the next open
-        store.insert_batch(res.batch)
+        placed = store.insert_batch(res.batch)
         new = [c for c in res.batch.combos() if combo_key(c) not in combos_known]
         if new:
-            record_combos(store, engine or spec.load(), new)
+            record_combos(store, engine, new)
             combos_known.update(combo_key(c) for c in new)
-        if builder is not None:
-            builder.add(res.batch, unit.size)
-        store.add_problems(res.source_id, res.problems)
-        per_source_calls[res.source_id] = per_source_calls.get(res.source_id, 0) + res.read
-        per_source_problems[res.source_id] = per_source_problems.get(res.source_id, 0) + len(
-            res.problems
-        )
-        fields = positions.setdefault(res.source_id, {})
-        fields.update(read_offset=res.end.offset, next_line=res.end.line)
-        if unit.last:
-            fields["complete"] = 1
-            done_sources.add(res.source_id)
-        result.records_read += res.read
-        result.problems += len(res.problems)
-        state.bytes_done += unit.size
-        state.calls += res.read
+        if builder is not None and placed is not None:
+            builder.add(placed.fresh, sum(u.size for u in task))
+            builder.replace([i - first_id for i in placed.replaced_ids], placed.replaced)
+        for unit, part in zip(task, res.parts, strict=True):
+            if part.error:
+                store.update_source(part.source_id, error=part.error)
+                result.errors.append((Path(unit.path), part.error))
+            if part.fingerprint and part.fingerprint != fingerprint:
+                fingerprint = ""
+                store.set_meta("pricing_fingerprint", "")  # re-price on the next open
+            store.add_problems(part.source_id, part.problems)
+            sid = part.source_id
+            per_source_calls[sid] = per_source_calls.get(sid, 0) + part.read
+            per_source_problems[sid] = per_source_problems.get(sid, 0) + len(part.problems)
+            fields = positions.setdefault(sid, {})
+            fields.update(read_offset=part.end.offset, next_line=part.end.line)
+            if unit.last:
+                fields["complete"] = 1
+                done_sources.add(sid)
+            result.records_read += part.read
+            result.problems += len(part.problems)
+            state.bytes_done += unit.size
+            state.calls += part.read
         state.files_done = len(done_sources)
-        state.current = unit.path
+        state.current = task[-1].path
         state.elapsed = time.perf_counter() - started
         now = time.perf_counter()
         if now - last_commit >= COMMIT_SECONDS:
@@ -572,19 +687,21 @@ def _run_units(
 
     store.begin()
     try:
-        if parallel:
-            _run_parallel(units, spec, n_workers, consume, cancel)
+        tasks = tasks_of(units)
+        if parallel and len(tasks) > 1:
+            _run_parallel(tasks, spec, workers, consume, cancel)
         else:
-            for unit in units:
+            for task in tasks:
                 if cancel is not None and cancel.is_set():
                     raise Cancelled
-                consume(unit, run_unit(unit, spec))
+                consume(task, run_task(task, spec))
     except Cancelled:
         result.cancelled = True
     except BaseException:
         store.rollback()
         raise
     finally:
+        store.forget_keys()
         if store.conn.in_transaction:
             flush()
             store.commit()
@@ -611,38 +728,38 @@ def _flush_source_counts(store: Store, calls: dict[int, int], problems: dict[int
 
 
 def _run_parallel(
-    units: list[Unit],
+    tasks: list[list[Unit]],
     spec: PricingSpec,
-    n_workers: int,
-    consume: Callable[[Unit, UnitResult], None],
+    workers: _Workers,
+    consume: Callable[[list[Unit], TaskResult], None],
     cancel: threading.Event | None,
 ) -> None:
-    window = n_workers * 2
-    pending: deque[tuple[Unit, Future[UnitResult]]] = deque()
-    todo = iter(units)
-    with ProcessPoolExecutor(n_workers, mp_context=_pool_context()) as pool:
-        try:
-            for unit in todo:
-                pending.append((unit, pool.submit(run_unit, unit, spec)))
-                if len(pending) >= window:
-                    break
-            while pending:
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled
-                unit, future = pending.popleft()
-                res = _wait(future, cancel)
-                nxt = next(todo, None)
-                if nxt is not None:
-                    pending.append((nxt, pool.submit(run_unit, nxt, spec)))
-                consume(unit, res)
-        except BaseException:
-            for _, future in pending:
-                future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    window = workers.n * 2
+    pending: deque[tuple[list[Unit], Future[TaskResult]]] = deque()
+    todo = iter(tasks)
+    pool = workers.pool()
+    try:
+        for task in todo:
+            pending.append((task, pool.submit(run_task, task, spec)))
+            if len(pending) >= window:
+                break
+        while pending:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled
+            task, future = pending.popleft()
+            res = _wait(future, cancel)
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(run_task, nxt, spec)))
+            consume(task, res)
+    except BaseException:
+        for _, future in pending:
+            future.cancel()
+        workers.close(abandon=True)
+        raise
 
 
-def _wait(future: Future[UnitResult], cancel: threading.Event | None) -> UnitResult:
+def _wait(future: Future[TaskResult], cancel: threading.Event | None) -> TaskResult:
     while True:
         try:
             return future.result(timeout=0.1)

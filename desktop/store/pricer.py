@@ -117,6 +117,7 @@ def reprice_store(
             plans.append((combo, cells, digest))
     if not plans:
         return changed
+    store.ensure_indexes()  # each UPDATE finds its calls through the model index
     for done, (combo, cells, digest) in enumerate(plans):
         sql, params = update_sql(combo, cells)
         conn.execute(sql, params)

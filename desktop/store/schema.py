@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from desktop.record import STORED_FIELDS, CallRecord
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # (name, SQL type) of the canonical columns, in CallRecord order.
 _TYPES = {
@@ -54,16 +54,21 @@ TEXT_COLUMNS = frozenset(
     name for name, sql in (*_TYPES.items(), *EXTRA_COLUMNS) if sql.startswith("TEXT")
 )
 
-# Columns a person may group, filter and sort by, besides the labels.
+# Indexes for the queries SQL answers. Sorting, filtering, grouping and lookups by
+# time, cost or id are answered from the column cache (desktop.store.frame), which
+# is faster than any index; an index on those columns would only slow loads down.
 INDEXES: tuple[tuple[str, str], ...] = (
-    ("calls_ts", "ts"),
-    # model first (lookups by model), then what re-pricing filters on with it
+    # re-pricing rewrites the calls of a (model, provider, service tier)
     ("calls_model", "model, provider, service_tier"),
-    ("calls_cost", "cost_usd"),
-    ("calls_request", "request_id"),
-    ("calls_conversation", "conversation_id"),
-    ("calls_trace", "trace_id"),
+    # a file read again replaces its calls
     ("calls_source", "source_id"),
+)
+
+# Copies of one call share a dedup key: one row per key. A first or bulk load
+# applies the rule in memory (see Store.insert_batch) and creates this index with
+# the others afterwards; adding to a store goes through it.
+DEDUP_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS calls_dedup ON calls (dedup_key) WHERE dedup_key IS NOT NULL"
 )
 
 DDL = f"""
@@ -100,7 +105,6 @@ CREATE TABLE IF NOT EXISTS calls (
     id INTEGER PRIMARY KEY,
     {", ".join(f'"{name}" {sql}' for name, sql in (*_TYPES.items(), *EXTRA_COLUMNS))}
 );
-CREATE UNIQUE INDEX IF NOT EXISTS calls_dedup ON calls (dedup_key) WHERE dedup_key IS NOT NULL;
 """
 
 

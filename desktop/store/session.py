@@ -49,9 +49,15 @@ def open_dataset(
     on_commit: Callable[[], None] | None = None,
     store_path: Path | None = None,
     workers: int | None = None,
-    defer_indexes: bool = False,
+    defer_indexes: bool = True,
 ) -> tuple[Dataset, IngestResult]:
-    """Open (or create) the working store for ``request`` and bring it up to date."""
+    """Open (or create) the working store for ``request`` and bring it up to date.
+
+    After a first load the store's indexes are left for later (``defer_indexes``):
+    the answers come from the column cache; the indexes serve re-pricing and
+    re-reading, which build them when they first need them, and the app builds
+    them in the background.
+    """
     store = Store(store_path or request.store_path())
     result = ingest(
         store,

@@ -28,6 +28,7 @@ from desktop.store.batch import Batch
 from desktop.store.schema import (
     CORE_COLUMNS,
     DDL,
+    DEDUP_INDEX,
     INDEXES,
     RECORD_COLUMNS,
     SCHEMA_VERSION,
@@ -43,6 +44,16 @@ sqlite3.register_adapter(type(None), lambda _: None)
 
 class StoreError(Exception):
     pass
+
+
+@dataclass(slots=True)
+class Placed:
+    """Where a batch's rows went, when the store applies the dedup rule in memory."""
+
+    fresh: Batch  # rows added, with ids first_id, first_id + 1, …
+    first_id: int
+    replaced: Batch  # rows that replaced a stored copy of the same call, keeping its id
+    replaced_ids: list[int]
 
 
 @dataclass(slots=True)
@@ -91,9 +102,13 @@ class Store:
         self._set_meta_default("rows_generation", "0")
         self._set_meta_default("pricing_generation", "0")
         self._set_meta_default("instance", uuid.uuid4().hex)
+        self._set_meta_default("indexes_pending", "1")  # a new store: built after its first load
         self.conn.commit()
         self._labels: dict[str, str] = dict(self.conn.execute("SELECT key, col FROM labels"))
         self._columns = self._table_columns()
+        # During a bulk load: dedup key -> row id, and the next row id (see keep_keys_in_memory)
+        self._keys: dict[str, int] | None = None
+        self._next_id = 0
 
     # -- connection ------------------------------------------------------------
     @staticmethod
@@ -236,6 +251,7 @@ class Store:
         self.conn.execute(f"UPDATE sources SET {names} WHERE id = ?", (*fields.values(), source_id))
 
     def clear_source(self, source_id: int) -> None:
+        self.ensure_indexes()
         """Forget everything read from a source (it will be read again)."""
         self.conn.execute("DELETE FROM calls WHERE source_id = ?", (source_id,))
         self.conn.execute("DELETE FROM problems WHERE source_id = ?", (source_id,))
@@ -244,6 +260,7 @@ class Store:
         )
 
     def remove_source(self, source_id: int) -> None:
+        self.ensure_indexes()
         self.conn.execute("DELETE FROM calls WHERE source_id = ?", (source_id,))
         self.conn.execute("DELETE FROM problems WHERE source_id = ?", (source_id,))
         self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
@@ -290,15 +307,21 @@ class Store:
         return self.conn.execute(sql, (*params, limit)).fetchall()
 
     # -- calls -------------------------------------------------------------------
-    def insert_batch(self, batch: Batch) -> None:
+    def insert_batch(self, batch: Batch) -> Placed | None:
         """Insert a batch of calls.
 
         A call whose ``dedup_key`` is already stored replaces the stored one
         only if its ``dedup_rank`` is higher (the same rule as
-        :func:`desktop.logs.reader.deduplicate`).
+        :func:`desktop.logs.reader.deduplicate`). With the keys in memory (a bulk
+        load) the rule is applied here and the rows' places are returned;
+        otherwise SQLite applies it through the dedup index.
         """
         if not batch.n:
-            return
+            return None
+        if self._keys is not None:
+            return self._insert_keyed(batch)
+        if batch.dedup:
+            self.ensure_indexes()  # copies are merged through the dedup index
         mapping = self.ensure_labels(batch.label_keys)
         kept = [i for i, key in enumerate(batch.label_keys) if key in mapping]
         label_cols = [mapping[batch.label_keys[i]] for i in kept]
@@ -320,6 +343,95 @@ class Store:
         label_values = [batch.labels[i] for i in kept]
         core_values = [batch.values_of(c) for c in core]
         self.conn.executemany(sql, zip(*core_values, *label_values))  # noqa: B905
+        return None
+
+    # -- bulk loads ------------------------------------------------------------------
+    def keep_keys_in_memory(self) -> None:
+        """Apply the dedup rule in memory from now on (the dedup index is dropped).
+
+        Keeping a unique index on random keys up to date makes each insert touch
+        pages all over the index: at a million calls that is most of a load.
+        """
+        self._keys = dict(
+            self.conn.execute("SELECT dedup_key, id FROM calls WHERE dedup_key IS NOT NULL")
+        )
+        self._next_id = (self.conn.execute("SELECT max(id) FROM calls").fetchone()[0] or 0) + 1
+
+    def forget_keys(self) -> None:
+        self._keys = None
+
+    @property
+    def next_id(self) -> int:
+        """The id the next row added in a bulk load gets."""
+        return self._next_id
+
+    def _insert_keyed(self, batch: Batch) -> Placed:
+        assert self._keys is not None
+        fresh: list[int] = []
+        replaced: dict[int, int] = {}  # stored row id -> the batch row replacing it
+        if batch.dedup:
+            keys = batch.text["dedup_key"]
+            ranks = batch.num["dedup_rank"].tolist()
+            best: dict[str, int] = {}  # the winning row per key in this batch
+            order: list[int] = []  # rows in batch order (a key at its first row)
+            for i, key in enumerate(keys):
+                if key is None:
+                    order.append(i)
+                    continue
+                j = best.get(key)
+                if j is None:
+                    best[key] = i
+                    order.append(i)
+                elif ranks[i] > ranks[j]:
+                    best[key] = i
+            stored_ids = self._keys
+            for i in order:
+                key = keys[i]
+                if key is not None:
+                    i = best[key]
+                    old = stored_ids.get(key)
+                    if old is not None:  # a copy read earlier, in another unit
+                        row = self.conn.execute(
+                            "SELECT dedup_rank FROM calls WHERE id = ?", (old,)
+                        ).fetchone()
+                        if ranks[i] > row[0]:
+                            replaced[old] = i
+                        continue
+                    stored_ids[key] = self._next_id + len(fresh)
+                fresh.append(i)
+        else:
+            fresh = list(range(batch.n))
+        first_id = self._next_id
+        added = batch if len(fresh) == batch.n else batch.take(fresh)
+        self._write_rows(added, first_id)
+        self._next_id += added.n
+        ids = list(replaced)
+        swapped = batch.take(list(replaced.values()))
+        if ids:
+            self.conn.executemany("DELETE FROM calls WHERE id = ?", ((i,) for i in ids))
+            self._write_rows(swapped, ids)
+        return Placed(added, first_id, swapped, ids)
+
+    def _write_rows(self, batch: Batch, ids: int | list[int]) -> None:
+        """Plain inserts with the given row ids (consecutive from an int, or a list)."""
+        if not batch.n:
+            return
+        mapping = self.ensure_labels(batch.label_keys)
+        kept = [i for i, key in enumerate(batch.label_keys) if key in mapping]
+        empty = batch.empty_columns()
+        core = [c for c in CORE_COLUMNS if c not in empty]
+        columns = ["id", *core, *(mapping[batch.label_keys[i]] for i in kept)]
+        names = ", ".join(quote(c) for c in columns)
+        marks = ", ".join("?" * len(columns))
+        id_values = range(ids, ids + batch.n) if isinstance(ids, int) else ids
+        self.conn.executemany(
+            f"INSERT INTO calls ({names}) VALUES ({marks})",
+            zip(  # noqa: B905 - equal lengths
+                id_values,
+                *(batch.values_of(c) for c in core),
+                *(batch.labels[i] for i in kept),
+            ),
+        )
 
     def count_calls(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
@@ -329,8 +441,10 @@ class Store:
 
     # -- indexes -----------------------------------------------------------------
     def drop_indexes(self) -> None:
+        """Drop the indexes before a bulk load (the dedup rule then runs in memory)."""
         for name, _ in INDEXES:
             self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+        self.conn.execute("DROP INDEX IF EXISTS calls_dedup")
         self.set_meta("indexes_pending", "1")
 
     def bulk_writes(self, on: bool) -> None:
@@ -346,7 +460,13 @@ class Store:
         for name, columns in INDEXES:
             cols = ", ".join(quote(c.strip()) for c in columns.split(","))
             self.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON calls ({cols})")
+        self.conn.execute(DEDUP_INDEX)
         self.set_meta("indexes_pending", "0")
+
+    def ensure_indexes(self) -> None:
+        """Create the indexes now if a load left them for later (a query needs them)."""
+        if self.indexes_pending:
+            self.create_indexes()
 
     @property
     def indexes_pending(self) -> bool:

@@ -13,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from desktop.record import BadRecord, CallRecord, Problem
+
+if TYPE_CHECKING:
+    from desktop.logs.columns import Columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,8 @@ class LogFormat:
     # A catch-all (generic JSONL, field mapping, any SQLite table): only asked when
     # no specific format claims the sample with confidence.
     fallback: ClassVar[bool] = False
+    # Has a bulk reader for its common case (see :meth:`read_columns`).
+    reads_columns: ClassVar[bool] = False
 
     def sniff(self, sample: Sample) -> Detection | None:
         raise NotImplementedError
@@ -84,6 +89,16 @@ class LogFormat:
     def turn_text(self, raw: Any) -> tuple[str | None, str | None]:
         """Prompt and response text of one raw record, when the log has them."""
         return None, None
+
+    def read_columns(
+        self, items: Iterable[tuple[int, int, Any]]
+    ) -> tuple[Columns, list[tuple[int, int, Any]]]:
+        """The bulk reader of formats with ``reads_columns``: many lines at once.
+
+        Returns columns for the lines it read and the lines it left to
+        :meth:`records`, which has the last word on them (and on what is wrong).
+        """
+        raise NotImplementedError
 
 
 class LineFormat(LogFormat):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.logs import usage as usage_mod
 from desktop.logs.fields import number_or_none, text_or_none
@@ -37,6 +37,9 @@ from desktop.record import (
     token_count,
 )
 from desktop.timeutil import TimestampError, parse_timestamp
+
+if TYPE_CHECKING:
+    from desktop.logs.columns import Columns
 
 SYNTHETIC_MODEL = "<synthetic>"  # Claude Code's own placeholder for local errors: not a call
 ERROR_TEXT_LIMIT = 300
@@ -279,6 +282,7 @@ class ClaudeCodeTranscript(LineFormat):
     id = "claude-code"
     title = "Claude Code transcript"
     prefilter = b'"usage"'
+    reads_columns = True
     samples = (
         '{"parentUuid":"3f0e6a52-1c1d-4f5e-9a0b-7d2c4e8f1a20","isSidechain":false,'
         '"userType":"external","cwd":"/home/dev/shop-api","sessionId":'
@@ -370,6 +374,12 @@ class ClaudeCodeTranscript(LineFormat):
             line=line,
             offset=offset,
         )
+
+    def read_columns(self, items: Iterable[tuple[int, int, Any]]) -> tuple[Columns, list[Any]]:
+        # Most lines are streaming copies of another: merged before records are built.
+        from desktop.logs.formats.claude_columns import read_claude_columns
+
+        return read_claude_columns(items, self._labels)
 
     def _labels(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.logs import usage as usage_mod
 from desktop.logs.fields import (
@@ -34,6 +34,11 @@ from desktop.record import (
     token_count,
 )
 from desktop.timeutil import TimestampError, parse_timestamp
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from desktop.logs.columns import Columns
 
 CANONICAL_TOKEN_KEYS = (
     "input_tokens",
@@ -139,6 +144,7 @@ def _tokens(value: Any, name: str) -> int:
 class SpendtrailJsonl(LineFormat):
     id = "spendtrail"
     title = "Spendtrail JSONL"
+    reads_columns = True
     samples = (
         '{"ts":"2026-07-14T09:12:44.318Z","provider":"anthropic",'
         '"model":"claude-sonnet-4-5-20250929","service_tier":"standard","input_tokens":512,'
@@ -170,6 +176,12 @@ class SpendtrailJsonl(LineFormat):
             f"Spendtrail JSONL: {len(hits)} of {len(objects)} sampled lines have ts and the "
             "canonical token buckets (input_tokens, cache_read_tokens, output_tokens …)",
         )
+
+    def read_columns(self, items: Iterable[tuple[int, int, Any]]) -> tuple[Columns, list[Any]]:
+        # Our own format is the one a million-call log is most likely written in.
+        from desktop.logs.formats.spendtrail_columns import read_columns
+
+        return read_columns(list(items))
 
     def normalise(self, obj: Any, line: int, offset: int, ctx: ReadContext) -> CallRecord | None:
         if type(obj) is not dict:

@@ -17,12 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from desktop.logs.columns import Columns, Item, iso_timestamps
 from desktop.logs.formats.spendtrail import CANONICAL_KEYS
-from desktop.record import STORED_FIELDS, CallRecord
-
-RECORD_FIELDS = CallRecord._fields[:STORED_FIELDS]
-
-Item = tuple[int, int, Any]  # (line, offset, parsed value)
 
 TOKEN_KEYS = (
     "input_tokens",
@@ -48,31 +44,6 @@ _STR_OR_NONE = frozenset((str, type(None)))
 _NUMBER_OR_NONE = frozenset((int, float, type(None)))
 _LABEL_VALUES = frozenset((str, int, float, bool, type(None)))
 _INT = frozenset((int,))
-# "2026-07-14T09:12:44.318Z" or "2026-07-14T09:12:44Z": UTC, parsed by numpy in C.
-_ISO_LENGTHS = frozenset((20, 24))
-
-
-class Columns:
-    """Columns in record field order for the lines the fast path accepted."""
-
-    def __init__(self) -> None:
-        self.n = 0
-        self.columns: dict[str, list[Any]] = {name: [] for name in RECORD_FIELDS}
-        self.labels: list[dict[str, Any] | None] = []
-
-    def add_records(self, records: Sequence[CallRecord]) -> None:
-        """Append records read line by line (the lines the fast path handed back)."""
-        cols = list(zip(*records, strict=True))
-        for i, name in enumerate(RECORD_FIELDS):
-            self.columns[name].extend(cols[i])
-        self.labels.extend(cols[STORED_FIELDS])
-        self.n += len(records)
-
-    def extend(self, part: dict[str, Sequence[Any]], labels: Sequence[Any], n: int) -> None:
-        for name, values in part.items():
-            self.columns[name].extend(values)
-        self.labels.extend(labels)
-        self.n += n
 
 
 def read_columns(items: Sequence[Item]) -> tuple[Columns, list[Item]]:
@@ -107,7 +78,7 @@ def _read_shape(keys: tuple[str, ...], group: list[Item], out: Columns, slow: li
     values = dict(zip(keys, zip(*rows, strict=True), strict=True))
     bad = np.zeros(n, dtype=bool)
 
-    ts = _timestamps(values["ts"], bad)
+    ts = iso_timestamps(values["ts"], bad)
     tokens = {}
     for key in TOKEN_KEYS:
         column = values.get(key)
@@ -216,36 +187,3 @@ def _take(column: Sequence[Any], keep: np.ndarray, flags: list[bool]) -> Sequenc
     if isinstance(column, np.ndarray):
         return column[keep]
     return list(compress(column, flags))
-
-
-def _timestamps(column: Sequence[Any], bad: np.ndarray) -> np.ndarray:
-    """UTC epoch seconds of ISO strings ending in Z; other spellings go the slow way."""
-    if set(map(type, column)) == {str} and set(map(len, column)) == {24}:
-        # The common case, all in C: "2026-07-14T09:12:44.318Z" everywhere.
-        text = np.array(column, dtype="<U24")
-        if np.strings.endswith(text, "Z").all():
-            try:
-                stamps = text.astype("<U23").astype("datetime64[ms]")
-            except ValueError:  # e.g. month 13: the line-by-line reader says what is wrong
-                pass
-            else:
-                return stamps.astype(np.int64) / 1000.0
-    simple = np.fromiter(
-        (
-            type(s) is str and len(s) in _ISO_LENGTHS and s[10] == "T" and s[-1] == "Z"
-            for s in column
-        ),
-        dtype=bool,
-        count=len(column),
-    )
-    out = np.zeros(len(column))
-    if simple.any():
-        picked = [s[:-1] for s, ok in zip(column, simple.tolist(), strict=True) if ok]
-        try:
-            stamps = np.array(picked, dtype="datetime64[ms]")
-        except ValueError:
-            simple[:] = False
-        else:
-            out[simple] = stamps.astype(np.int64) / 1000.0
-    bad |= ~simple
-    return out
