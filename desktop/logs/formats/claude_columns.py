@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from itertools import compress
+from math import isfinite
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,7 @@ from desktop.record import SERVICE_TIERS, BadRecord, Labels, Problem
 LabelsOf = Callable[[str | None, str | None, str | None, bool, str | None, str | None], Labels]
 
 _TIERS = frozenset(SERVICE_TIERS)
-_COST_TYPES = frozenset((int, float, type(None)))
-_PARENT_TYPES = frozenset((str, type(None)))
+_NUMBERS = frozenset((int, float))
 
 
 def _text(value: Any) -> str | None:
@@ -41,23 +41,32 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
     """
     rows: list[tuple[Any, ...]] = []
     seen_labels: dict[tuple[Any, ...], Labels] = {}
-    stamps: list[Any] = []
     slow: list[Item] = []
+    append = rows.append
     for item in items:
         obj = item[2]
-        if type(obj) is not dict or obj.get("type") != "assistant":
+        # Subscripts, not .get: a missing key (KeyError) or a line or message that is
+        # not an object (TypeError) sends the line to the line reader.
+        try:
+            if obj["type"] != "assistant":
+                slow.append(item)
+                continue
+            message = obj["message"]
+            model = message["model"]
+            if model == SYNTHETIC_MODEL:
+                continue  # Claude Code's local placeholder: not a call
+            usage = message["usage"]
+            message_id = message["id"]
+            request_id = obj["requestId"]
+            inp = usage["input_tokens"]
+            out = usage["output_tokens"]
+        except (KeyError, TypeError):
             slow.append(item)
             continue
-        message = obj.get("message")
-        if type(message) is not dict:
-            slow.append(item)
-            continue
-        model = message.get("model")
-        if model == SYNTHETIC_MODEL:
-            continue  # Claude Code's local placeholder: not a call
-        usage = message.get("usage")
-        message_id = message.get("id")
-        request_id = obj.get("requestId")
+        get = usage.get
+        read = get("cache_read_input_tokens", 0)
+        created = get("cache_creation_input_tokens", 0)
+        tier = get("service_tier")
         if (
             type(usage) is not dict
             or type(model) is not str
@@ -65,30 +74,22 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             or not message_id
             or type(request_id) is not str
             or not request_id
-            or obj.get("isApiErrorMessage") is True
+            or type(inp) is not int
+            or type(out) is not int
+            or type(read) is not int
+            or type(created) is not int
+            or inp < 0
+            or out < 0
+            or read < 0
+            or created < 0
             or "output_tokens_details" in usage
             or "speed" in usage
-        ):
-            slow.append(item)
-            continue
-        inp = usage.get("input_tokens")
-        out = usage.get("output_tokens")
-        read = usage.get("cache_read_input_tokens", 0)
-        created = usage.get("cache_creation_input_tokens", 0)
-        if not (
-            type(inp) is int
-            and type(out) is int
-            and type(read) is int
-            and type(created) is int
-            and inp >= 0
-            and out >= 0
-            and read >= 0
-            and created >= 0
+            or (tier is not None and (type(tier) is not str or tier not in _TIERS))
         ):
             slow.append(item)
             continue
         one_hour = 0
-        detail = usage.get("cache_creation")
+        detail = get("cache_creation")
         if detail is not None:
             if type(detail) is not dict:
                 slow.append(item)
@@ -105,7 +106,7 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
                 slow.append(item)
                 continue
         searches = 0
-        tools = usage.get("server_tool_use")
+        tools = get("server_tool_use")
         if type(tools) is dict:
             searches = tools.get("web_search_requests", 0)
             if searches is None:
@@ -113,27 +114,19 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             elif type(searches) is not int or searches < 0:
                 slow.append(item)
                 continue
-        tier = usage.get("service_tier")
-        cost = obj.get("costUSD")
-        parent = obj.get("parentUuid")
+        get = obj.get
+        parent = get("parentUuid")
+        cost = get("costUSD")
         if (
-            (tier is not None and (type(tier) is not str or tier not in _TIERS))
-            or type(cost) not in _COST_TYPES
-            or (cost is not None and (cost != cost or cost in (float("inf"), float("-inf"))))
-            or type(parent) not in _PARENT_TYPES
+            (cost is not None and (type(cost) not in _NUMBERS or not isfinite(cost)))
+            or (parent is not None and type(parent) is not str)
+            or get("isApiErrorMessage") is True
         ):
             slow.append(item)
             continue
-        session = obj.get("sessionId")
-        sidechain = obj.get("isSidechain") is True
-        key = (
-            obj.get("cwd"),
-            obj.get("gitBranch"),
-            session,
-            sidechain,
-            obj.get("agentId"),
-            obj.get("version"),
-        )
+        session = get("sessionId")
+        sidechain = get("isSidechain") is True
+        key = (get("cwd"), get("gitBranch"), session, sidechain, get("agentId"), get("version"))
         # Lines of one session share their labels: look them up by the raw values.
         try:
             labels = seen_labels.get(key)
@@ -142,19 +135,19 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             key = None
         if labels is None:
             labels = labels_of(
-                _text(obj.get("cwd")),
-                _text(obj.get("gitBranch")),
+                _text(get("cwd")),
+                _text(get("gitBranch")),
                 _text(session),
                 sidechain,
-                _text(obj.get("agentId")),
-                _text(obj.get("version")),
+                _text(get("agentId")),
+                _text(get("version")),
             )
             if key is not None:
                 seen_labels[key] = labels
         if type(session) is not str or not session:
             session = None
         total = inp + read + created + out
-        rows.append(
+        append(
             (
                 item[:2],  # line and offset: the parsed line itself is let go
                 model,
@@ -172,10 +165,11 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
                 None if cost is None else float(cost),
                 labels,
                 float(total) if sidechain else PARENT_BONUS + total,
+                get("timestamp"),
             )
         )
-        stamps.append(obj.get("timestamp"))
 
+    stamps = [row[16] for row in rows]
     bad = np.zeros(len(rows), dtype=bool)
     ts = iso_timestamps(stamps, bad) if rows else np.zeros(0)
     out = Columns()
