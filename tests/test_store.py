@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +135,25 @@ def test_indexes_are_built_when_first_needed(tmp_path: Path) -> None:
     assert not dataset.store.indexes_pending
     assert indexes(dataset) == {"calls_model", "calls_source", "calls_dedup"}
     assert dataset.store.count_calls() == 3 + 1
+
+
+def test_opening_a_store_writes_nothing_when_it_is_set_up(tmp_path: Path) -> None:
+    # The app opens the store on its UI thread right after a load, while the loader
+    # builds the indexes in a write transaction: opening must not wait for that lock.
+    log = copy(GOOD, tmp_path / "calls.jsonl")
+    dataset, _ = open_logs([log])
+    path = dataset.store.path
+    writer = Store(path)
+    writer.conn.execute("BEGIN IMMEDIATE")  # holds the write lock, as an index build does
+    try:
+        started = time.perf_counter()
+        reader = Store(path)
+        assert time.perf_counter() - started < 5
+        assert reader.count_calls() == 3
+        reader.close()
+    finally:
+        writer.conn.execute("ROLLBACK")
+        writer.close()
 
 
 def test_appended_lines_are_read_incrementally(tmp_path: Path) -> None:

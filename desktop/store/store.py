@@ -97,13 +97,18 @@ class Store:
                 self.conn.close()
             self._remove_files()
             self.conn = self._connect(path)
-        self.conn.executescript(DDL)
-        self._set_meta_default("schema_version", str(SCHEMA_VERSION))
-        self._set_meta_default("rows_generation", "0")
-        self._set_meta_default("pricing_generation", "0")
-        self._set_meta_default("instance", uuid.uuid4().hex)
-        self._set_meta_default("indexes_pending", "1")  # a new store: built after its first load
-        self.conn.commit()
+        # Opening a store that is set up writes nothing: another thread (building the
+        # indexes after a load) may hold the write lock, and the app opens the store
+        # on its UI thread.
+        if not healthy or self._needs_setup():
+            self.conn.executescript(DDL)
+            self._set_meta_default("schema_version", str(SCHEMA_VERSION))
+            self._set_meta_default("rows_generation", "0")
+            self._set_meta_default("pricing_generation", "0")
+            self._set_meta_default("instance", uuid.uuid4().hex)
+            # a new store: its indexes are built after its first load
+            self._set_meta_default("indexes_pending", "1")
+            self.conn.commit()
         self._labels: dict[str, str] = dict(self.conn.execute("SELECT key, col FROM labels"))
         self._columns = self._table_columns()
         # During a bulk load: dedup key -> row id, and the next row id (see keep_keys_in_memory)
@@ -145,6 +150,18 @@ class Store:
                 return False
             return not tables
         return row is not None and row[0] == str(SCHEMA_VERSION)
+
+    def _needs_setup(self) -> bool:
+        try:
+            keys = {key for (key,) in self.conn.execute("SELECT key FROM meta")}
+            tables = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError:
+            return True
+        return not (
+            {"schema_version", "rows_generation", "pricing_generation", "instance"} <= keys
+            and "indexes_pending" in keys
+            and {"sources", "problems", "skipped", "priced_combos", "labels", "calls"} <= tables
+        )
 
     def _remove_files(self) -> None:
         for suffix in ("", "-wal", "-shm"):
