@@ -150,7 +150,7 @@ def price_rows(
 @dataclass(slots=True)
 class Batch:
     n: int
-    source_id: int  # of every row, unless ``num`` has a "source_id" column (see concat)
+    source_id: int  # of every row, unless ``num`` has a "source_id" column (several files)
     num: dict[str, np.ndarray] = field(default_factory=dict)
     text: dict[str, list[Any]] = field(default_factory=dict)
     label_keys: tuple[str, ...] = ()
@@ -242,50 +242,6 @@ class Batch:
             name: in_row_order(codes[index], values) for name, (codes, values) in self.codes.items()
         }
         return picked
-
-    @classmethod
-    def concat(cls, batches: Sequence[Batch]) -> Batch:
-        """Several batches (of one source or several) as one, rows in order.
-
-        Small files are read many to a worker task: inserting one batch instead
-        of hundreds of tiny ones saves the per-batch work in the main process.
-        """
-        batches = [b for b in batches if b.n]
-        if len(batches) == 1:
-            return batches[0]
-        if not batches:
-            return cls(0, 0)
-        n = sum(b.n for b in batches)
-        out = cls(n, batches[0].source_id)
-        sources = {b.source_id for b in batches}
-        for name in batches[0].num:
-            out.num[name] = np.concatenate([b.num[name] for b in batches])
-        if len(sources) > 1 or any("source_id" in b.num for b in batches):
-            out.num["source_id"] = np.concatenate(
-                [
-                    b.num["source_id"]
-                    if "source_id" in b.num
-                    else np.full(b.n, b.source_id, dtype=np.int64)
-                    for b in batches
-                ]
-            )
-        for name in batches[0].text:
-            out.text[name] = list(chain.from_iterable(b.text[name] for b in batches))
-        out.label_keys = tuple(dict.fromkeys(chain.from_iterable(b.label_keys for b in batches)))
-        for key in out.label_keys:
-            column: list[Any] = []
-            for b in batches:
-                if key in b.label_keys:
-                    column.extend(b.labels[b.label_keys.index(key)])
-                else:
-                    column.extend(repeat(None, b.n))
-            out.labels.append(column)
-        for name in CODED_TEXT:
-            out.codes[name] = encode(out.text[name])
-        for key, values in zip(out.label_keys, out.labels, strict=True):
-            if key not in CORE_COLUMNS:
-                out.codes[key] = encode(values)
-        return out
 
     # -- for the store ------------------------------------------------------------
     def column_values(self) -> Iterator[Iterable[Any]]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 
 from desktop.logs.columns import Columns, read_items
@@ -71,7 +72,6 @@ class Unit:
 @dataclass(slots=True)
 class UnitResult:
     source_id: int
-    batch: Batch
     problems: list[Problem]
     end: ReadEnd
     error: str | None = None
@@ -144,21 +144,50 @@ def _price_file_state(spec: PricingSpec) -> tuple[str, int, int] | None:
     return (str(path), st.st_mtime_ns, st.st_size)
 
 
-def run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
-    """Parse, normalise and price one unit (runs in a worker process)."""
+@dataclass(slots=True)
+class TaskResult:
+    batch: Batch  # the calls of every unit of the task, in order
+    parts: list[UnitResult]  # per unit: problems, where the read ended …
+
+
+def run_task(units: Sequence[Unit], spec: PricingSpec) -> TaskResult:
+    """Parse, normalise and price the units of one task (runs in a worker process).
+
+    Small files are read many to a task; their calls are priced and shipped as one
+    batch, so the per-batch work (here and in the main process) is done once.
+    """
     # Millions of short-lived tuples and dicts: the cycle collector would only
     # rescan them over and over; nothing here builds reference cycles.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _run_unit(unit, spec)
+        pricer = _pricer(spec)
+        calls = Columns()
+        sources: list[tuple[int, int]] = []  # (source id, calls) per unit, in order
+        parts = []
+        for unit in units:
+            found, part = _read_unit(unit)
+            if found.n:
+                calls.extend(found.columns, found.labels, found.n)
+                sources.append((unit.source_id, found.n))
+            part.fingerprint = pricer.engine.fingerprint
+            parts.append(part)
+        batch = Batch.from_columns(calls.n, calls.columns, calls.labels, units[0].source_id, pricer)
+        if len({sid for sid, _ in sources}) > 1:
+            batch.num["source_id"] = np.repeat(
+                np.array([sid for sid, _ in sources], dtype=np.int64),
+                [n for _, n in sources],
+            )
+        elif sources:
+            batch.source_id = sources[0][0]
+        return TaskResult(batch, parts)
     finally:
         if gc_was_on:
             gc.enable()
 
 
-def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
-    pricer = _pricer(spec)
+def _read_unit(unit: Unit) -> tuple[Columns, UnitResult]:
+    """Every call of one unit as columns, and how the read went."""
     fmt = get_format(unit.format_id)
     ctx = ReadContext(Path(unit.path), unit.mtime, unit.options or {})
     records: list[CallRecord] = []
@@ -192,29 +221,11 @@ def _run_unit(unit: Unit, spec: PricingSpec) -> UnitResult:
         error = str(exc)
     except OSError as exc:
         error = f"{unit.path}: {exc.strerror or exc}"
-    if fast is not None and fast.n:
-        if records:
-            fast.add_records(records)
-        batch = Batch.from_columns(fast.n, fast.columns, fast.labels, unit.source_id, pricer)
-    else:
-        batch = build_batch(records, unit.source_id, pricer)
+    calls = fast if fast is not None else Columns()
+    if records:
+        calls.add_records(records)
     problems.sort(key=lambda p: p.line)
-    return UnitResult(unit.source_id, batch, problems, end, error, pricer.engine.fingerprint, read)
-
-
-@dataclass(slots=True)
-class TaskResult:
-    batch: Batch  # the rows of every unit of the task, in order
-    parts: list[UnitResult]  # per unit: problems, where the read ended … (their rows are above)
-
-
-def run_task(units: Sequence[Unit], spec: PricingSpec) -> TaskResult:
-    """Read several units (small files are read many to a task) into one batch."""
-    parts = [run_unit(unit, spec) for unit in units]
-    batch = Batch.concat([part.batch for part in parts])
-    for part in parts:
-        part.batch = Batch(0, part.source_id)
-    return TaskResult(batch, parts)
+    return calls, UnitResult(unit.source_id, problems, end, error, "", read)
 
 
 def tasks_of(units: Sequence[Unit], size: int = UNIT_BYTES) -> list[list[Unit]]:
