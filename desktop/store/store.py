@@ -386,8 +386,18 @@ class Store:
         assert self._keys is not None
         fresh: list[int] = []
         replaced: dict[int, int] = {}  # stored row id -> the batch row replacing it
-        if batch.dedup:
-            keys = batch.text["dedup_key"]
+        keys = batch.text.get("dedup_key", ())
+        if (
+            batch.dedup
+            and None not in keys
+            and self._keys.keys().isdisjoint(keys)
+            and len(set(keys)) == batch.n
+        ):
+            # The common case, in C loops: every call of the batch is new.
+            new_ids = range(self._next_id, self._next_id + batch.n)
+            self._keys.update(zip(keys, new_ids, strict=True))
+            fresh = list(range(batch.n))
+        elif batch.dedup:
             ranks = batch.num["dedup_rank"].tolist()
             best: dict[str, int] = {}  # the winning row per key in this batch
             order: list[int] = []  # rows in batch order (a key at its first row)
@@ -423,7 +433,7 @@ class Store:
         self._write_rows(added, first_id)
         self._next_id += added.n
         ids = list(replaced)
-        swapped = batch.take(list(replaced.values()))
+        swapped = batch.take(list(replaced.values())) if ids else Batch(0, batch.source_id)
         if ids:
             self.conn.executemany("DELETE FROM calls WHERE id = ?", ((i,) for i in ids))
             self._write_rows(swapped, ids)
