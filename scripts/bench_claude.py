@@ -5,17 +5,20 @@
 For each size a deterministic folder is written with ``make_claude_projects.py``
 (reused when it is already there), then every *step* reads it and is timed:
 
-- ``read``: our sequential reader: ``expand_paths`` (walk + detection) and
-  ``collect`` on every file, then ``deduplicate``;
+- ``read``: our sequential reader in this process: ``expand_paths`` (walk +
+  detection) and ``collect`` on every file, then ``deduplicate``;
+- ``report``: ``spendtrail report --format json`` in a fresh process, as a user runs
+  it: detection, parsing in worker processes, merging copies, pricing, a new working
+  store and its column cache, the totals printed;
 - ``ccusage``: ``ccusage daily --offline --json`` (installed with npm into a cache
   folder) with ``CLAUDE_CONFIG_DIR`` pointing at the folder, in an empty ``HOME``.
 
-Steps are plain functions in ``STEPS``: another one (e.g. the store-backed ingest)
-is added by registering ``name -> function(folder) -> Measured``. Each step's token
-totals are printed so they can be checked against each other and against the
-generator's ``expected.json``; the table ends with each step's time relative to
-ccusage. Each step runs ``--repeat`` times (the fastest run is shown): this machine
-may be shared, and the files are in the page cache for every step alike.
+Steps are plain functions in ``STEPS``: another one is added by registering
+``name -> function(folder) -> Measured``. Each step's token totals are printed so
+they can be checked against each other and against the generator's
+``expected.json``; the table ends with each step's time relative to ccusage. Each
+step runs ``--repeat`` times (the fastest run is shown): this machine may be
+shared, and the files are in the page cache for every step alike.
 """
 
 from __future__ import annotations
@@ -234,40 +237,44 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def ingest_step(folder: Path) -> Measured:
-    """What the app and `report` do: a fresh working store, parsed in worker processes."""
-    from desktop.store.dataset import Filters
-    from desktop.store.session import OpenRequest, open_dataset
-
+def report_step(folder: Path) -> Measured:
+    """``spendtrail report --format json`` in a fresh process, as a user runs it: find and
+    detect the files, parse, merge copies, price, fill a new working store and its
+    column cache, and print the totals (the same job as ``ccusage daily``)."""
     with tempfile.TemporaryDirectory() as cache:
-        os.environ["SPENDTRAIL_CACHE_DIR"] = cache
+        env = dict(os.environ, SPENDTRAIL_CACHE_DIR=cache, PYTHONPATH=str(ROOT))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = time.process_time()
         began = time.perf_counter()
-        dataset, result = open_dataset(OpenRequest((folder / "projects",)))
-        ingest_seconds = time.perf_counter() - began
-        totals = dataset.totals(dataset.mask(Filters()))
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        children = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-        tokens = {
-            "input": totals.sums["input_tokens"],
-            "output": totals.sums["output_tokens"],
-            "cache_read": totals.sums["cache_read_tokens"],
-            "cache_write": totals.sums["cache_write_5m_tokens"]
-            + totals.sums["cache_write_1h_tokens"],
-        }
-        note = (
-            f"{result.files:,} files into the store; {result.problems:,} problems; "
-            f"cost ${totals.cost_usd:,.2f}"
+        done = subprocess.run(
+            [sys.executable, "-m", "desktop", "report", str(folder / "projects")]
+            + ["--format", "json", "-q"],
+            env=env,
+            capture_output=True,
+            check=False,
         )
-        dataset.store.close()
-    return Measured(
-        ingest_seconds, totals.calls, tokens, note, time.process_time() - cpu + children
+        seconds = time.perf_counter() - began
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    if done.returncode != 0:
+        return Measured(seconds, None, note=f"failed: {done.stderr.decode()[:200]}")
+    report = json.loads(done.stdout)
+    totals = report["totals"]
+    tokens = {
+        "input": totals["input_tokens"],
+        "output": totals["output_tokens"],
+        "cache_read": totals["cache_read_tokens"],
+        "cache_write": totals["cache_write_5m_tokens"] + totals["cache_write_1h_tokens"],
+    }
+    problems = sum(len(source["problems"]) for source in report["sources"])
+    note = (
+        f"{len(report['sources']):,} files into a new store; {problems:,} problems; "
+        f"cost ${totals['cost_usd']:,.2f}"
     )
+    return Measured(seconds, totals["calls"], tokens, note, cpu)
 
 
 # Timed steps, in order.
-STEPS: dict[str, Step] = {"read": read_step, "ingest": ingest_step}
+STEPS: dict[str, Step] = {"read": read_step, "report": report_step}
 
 
 if __name__ == "__main__":
