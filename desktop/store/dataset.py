@@ -368,21 +368,22 @@ class Dataset:
     # -- answers ---------------------------------------------------------------------------
     def totals(self, mask: np.ndarray, mode: str = "computed") -> Totals:
         frame = self.frame
+        sel = _selection(mask)
         out = Totals(calls=int(mask.sum()))
         for name in SUM_FIELDS:
-            out.sums[name] = int(frame.num(name)[mask].sum())
-        cost = self.cost(mode)[mask]
+            out.sums[name] = int(frame.num(name)[sel].sum())
+        cost = self.cost(mode)[sel]
         priced = ~np.isnan(cost)
         out.cost_usd = float(cost[priced].sum())
         out.unpriced_calls = int((~priced).sum())
-        reported = frame.num("reported_cost_usd")[mask]
+        reported = frame.num("reported_cost_usd")[sel]
         has_reported = ~np.isnan(reported)
         out.reported_cost_usd = float(reported[has_reported].sum())
         out.reported_calls = int(has_reported.sum())
-        computed = frame.num("cost_usd")[mask]
+        computed = frame.num("cost_usd")[sel]
         out.computed_cost_usd = float(np.nansum(computed))
         if out.calls:
-            ts = frame.num("ts")[mask]
+            ts = frame.num("ts")[sel]
             out.first_ts, out.last_ts = float(ts.min()), float(ts.max())
         return out
 
@@ -397,21 +398,22 @@ class Dataset:
         """One row per combination of values of ``by``, sorted by cost."""
         if not by:
             raise QueryError("group by needs at least one column")
+        sel = _selection(mask)
         columns = [self.resolve(c) for c in by]
         dims = [self.dimension(c, zone, mask) for c in columns]
-        inverse, keys = _combine([codes[mask] for codes, _ in dims], [len(v) for _, v in dims])
+        inverse, keys = _combine([codes[sel] for codes, _ in dims], [len(v) for _, v in dims])
         n_groups = len(keys)
         frame = self.frame
         calls = np.bincount(inverse, minlength=n_groups)
         sums = {
-            name: np.bincount(inverse, weights=frame.num(name)[mask], minlength=n_groups)
+            name: np.bincount(inverse, weights=frame.num(name)[sel], minlength=n_groups)
             for name in SUM_FIELDS
         }
-        cost = self.cost(mode)[mask]
+        cost = self.cost(mode)[sel]
         priced = ~np.isnan(cost)
         cost_sum = np.bincount(inverse[priced], weights=cost[priced], minlength=n_groups)
         priced_calls = np.bincount(inverse[priced], minlength=n_groups)
-        reported = frame.num("reported_cost_usd")[mask]
+        reported = frame.num("reported_cost_usd")[sel]
         has_rep = ~np.isnan(reported)
         rep_sum = np.bincount(inverse[has_rep], weights=reported[has_rep], minlength=n_groups)
         total = float(cost_sum.sum())
@@ -441,7 +443,7 @@ class Dataset:
         return result
 
     def _cost_order(self, mode: str) -> tuple[np.ndarray, np.ndarray]:
-        """Cost per call and every call in ascending cost order (NaN last).
+        """The priced calls in ascending cost order, and their costs in that order.
 
         Sorting a million costs takes ~100 ms; the order is kept until the cost
         arrays change (re-pricing replaces them), so per-group percentiles of
@@ -453,24 +455,31 @@ class Dataset:
             return cached[2], cached[3]
         cost = self.cost(mode)
         order = np.argsort(cost, kind="stable")
-        self._cost_orders[mode] = (*sources, cost, order)
-        return cost, order
+        priced = int(np.count_nonzero(~np.isnan(cost)))  # NaN (unpriced) sorts last
+        order = order[:priced]
+        sorted_cost = cost[order]
+        self._cost_orders[mode] = (*sources, order, sorted_cost)
+        return order, sorted_cost
 
     def _masked_quantiles(
         self, mask: np.ndarray, inverse: np.ndarray, mode: str, n_groups: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-group p50, p95 and max of the priced calls of ``mask`` (as _group_quantiles)."""
-        cost, order = self._cost_order(mode)
-        chosen = order[mask[order]]
-        chosen = chosen[~np.isnan(cost[chosen])]
-        group_of = np.empty(len(mask), dtype=np.int64)
-        group_of[mask] = inverse
-        groups = group_of[chosen]
+        order, sorted_cost = self._cost_order(mode)
+        small = np.uint16 if n_groups <= 65535 else np.int64
+        if mask.all():  # ``inverse`` has a group per call
+            groups = inverse.astype(small)[order]
+            costs = sorted_cost
+        else:
+            group_of = np.zeros(len(mask), dtype=small)
+            group_of[mask] = inverse
+            inside = mask[order]
+            groups = group_of[order[inside]]
+            costs = sorted_cost[inside]
         # A stable sort by group keeps each group's costs ascending; small group
         # numbers sort by radix in a few milliseconds.
-        keys = groups.astype(np.uint16) if n_groups <= 65535 else groups
-        by_group = np.argsort(keys, kind="stable")
-        return _sorted_quantiles(groups[by_group], cost[chosen][by_group], n_groups)
+        by_group = np.argsort(groups, kind="stable")
+        return _sorted_quantiles(groups[by_group].astype(np.int64), costs[by_group], n_groups)
 
     def buckets(
         self,
@@ -491,7 +500,8 @@ class Dataset:
         """
         if unit not in BUCKETS:
             raise QueryError(f"unknown bucket {unit!r} (use {', '.join(BUCKETS)})")
-        ts = self.frame.num("ts")[mask]
+        sel = _selection(mask)
+        ts = self.frame.num("ts")[sel]
         if start is None:
             start = float(ts.min()) if len(ts) else 0.0
         if end is None:
@@ -500,10 +510,11 @@ class Dataset:
         n = len(edges) - 1
         idx = bucket_index(ts, edges)
         inside = (idx >= 0) & (idx < n)
-        idx = idx[inside]
+        idx = idx if inside.all() else idx[inside]
         chosen = mask.copy()  # the calls of the mask inside the buckets, in one pass
-        chosen[mask] = inside
-        cost = self.cost(mode)[chosen]
+        chosen[sel] = inside
+        chosen_sel = _selection(chosen)
+        cost = self.cost(mode)[chosen_sel]
         priced = ~np.isnan(cost)
         out = Buckets(
             unit=unit,
@@ -513,19 +524,19 @@ class Dataset:
             cost=np.bincount(idx[priced], weights=cost[priced], minlength=n),
             unpriced=np.bincount(idx[~priced], minlength=n),
             sums={
-                name: np.bincount(idx, weights=self.frame.num(name)[chosen], minlength=n)
+                name: np.bincount(idx, weights=self.frame.num(name)[chosen_sel], minlength=n)
                 for name in (TOKEN_FIELDS if sums else ())
             },
         )
         if stack_by:
             dims = [self.dimension(self.resolve(c), zone, mask) for c in stack_by]
-            inverse, keys = _combine([codes[mask] for codes, _ in dims], [len(v) for _, v in dims])
+            inverse, keys = _combine([codes[sel] for codes, _ in dims], [len(v) for _, v in dims])
             key_values = [
                 tuple(None if c < 0 else dims[i][1][c] for i, c in enumerate(k)) for k in keys
             ]
             # The leaders are the top groups of the whole selection, in the order
             # groups() gives them (cost, then calls, then key).
-            all_cost = self.cost(mode)[mask]
+            all_cost = self.cost(mode)[sel]
             all_priced = ~np.isnan(all_cost)
             group_cost = np.bincount(
                 inverse[all_priced], weights=all_cost[all_priced], minlength=len(keys)
@@ -588,6 +599,12 @@ def _as_text(value: Any) -> str:
 def _sort_key(key: tuple[Any, ...]) -> tuple:
     return tuple((v is None, str(v)) for v in key)
 
+
+
+def _selection(mask: np.ndarray) -> np.ndarray | slice:
+    """What to index the columns with: the mask, or (nothing filtered) every row as a
+    view, which saves copying a million values per column."""
+    return slice(None) if mask.all() else mask
 
 def _combine(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """Group index per row and the (per-column) codes of each group."""
