@@ -103,6 +103,21 @@ def test_unpriced_calls_sort_last_by_cost_in_both_directions(dataset) -> None:
         assert list(priced) == sorted(priced, reverse=descending)
 
 
+def test_cost_order_is_shared_with_the_groups_and_stable_in_both_cost_modes(dataset) -> None:
+    q = TableQuery(dataset)
+    for mode in ("computed", "reported"):
+        cost = dataset.cost(mode)
+        order, nulls = q.global_order("cost", mode)
+        valid = np.flatnonzero(~np.isnan(cost))
+        expected = valid[np.argsort(cost[valid], kind="stable")]  # ties keep row order
+        assert order.tolist() == expected.tolist()
+        assert nulls.tolist() == np.flatnonzero(np.isnan(cost)).tolist()
+        assert order is dataset.cost_order(mode)[0]  # one sort serves table and groups
+    # r1 and r5 cost the same: ascending keeps their row order.
+    up = ids_in_order(dataset, q.positions(Filters(), UTC, sort=Sort("cost", False)))
+    assert up.index("r1") + 1 == up.index("r5")
+
+
 def test_sorting_follows_filters_and_search(dataset) -> None:
     q = TableQuery(dataset)
     filters = Filters(where=(("tenant", ("acme",)),))

@@ -442,12 +442,13 @@ class Dataset:
         result.sort(key=lambda g: (-g.cost_usd, -g.calls, _sort_key(g.key)))
         return result
 
-    def _cost_order(self, mode: str) -> tuple[np.ndarray, np.ndarray]:
+    def cost_order(self, mode: str = "computed") -> tuple[np.ndarray, np.ndarray]:
         """The priced calls in ascending cost order, and their costs in that order.
 
         Sorting a million costs takes ~100 ms; the order is kept until the cost
         arrays change (re-pricing replaces them), so per-group percentiles of
-        any selection only need a gather and a small-integer sort.
+        any selection only need a gather and a small-integer sort, and the
+        requests table sorts by cost at once. Thread-safe (computed at most twice).
         """
         sources = (self.frame.num("cost_usd"), self.frame.num("reported_cost_usd"))
         cached = self._cost_orders.get(mode)
@@ -465,7 +466,7 @@ class Dataset:
         self, mask: np.ndarray, inverse: np.ndarray, mode: str, n_groups: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-group p50, p95 and max of the priced calls of ``mask`` (as _group_quantiles)."""
-        order, sorted_cost = self._cost_order(mode)
+        order, sorted_cost = self.cost_order(mode)
         small = np.uint16 if n_groups <= 65535 else np.int64
         if mask.all():  # ``inverse`` has a group per call
             groups = inverse.astype(small)[order]
@@ -600,11 +601,11 @@ def _sort_key(key: tuple[Any, ...]) -> tuple:
     return tuple((v is None, str(v)) for v in key)
 
 
-
 def _selection(mask: np.ndarray) -> np.ndarray | slice:
     """What to index the columns with: the mask, or (nothing filtered) every row as a
     view, which saves copying a million values per column."""
     return slice(None) if mask.all() else mask
+
 
 def _combine(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """Group index per row and the (per-column) codes of each group."""

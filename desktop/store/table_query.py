@@ -379,6 +379,9 @@ class TableQuery:
             return cached[1], cached[2]
         if column.kind == "text":
             order, nulls = _text_order(codes, values)
+        elif key == "cost":  # shared with the percentiles of the groups
+            order = dataset.cost_order(mode)[0]
+            nulls = np.flatnonzero(np.isnan(arr))
         else:
             order, nulls = _numeric_order(arr, null_is_negative=key == "line")
         with self._lock:

@@ -238,12 +238,25 @@ class RequestsView(QWidget):
         self.model.set_columns(keys)
         self._apply_widths()
         self.refresh()
+        self._warm_cost_order()
 
     def _prices_changed(self) -> None:
         self._totals_key = None
         self.detail.reload()
         self.model.refresh_cells()
         self.refresh()
+        self._warm_cost_order()
+
+    def _warm_cost_order(self) -> None:
+        """Sort the costs ahead (on a worker): the first sort by cost is then instant."""
+        dataset, mode = self.dataset, self.ctx.state.cost_mode
+        if dataset is None:
+            return
+
+        def sort_costs() -> None:
+            dataset.cost_order(mode)
+
+        self.ctx.tasks.submit("requests.cost_order", sort_costs)
 
     def _state_changed(self, what: str) -> None:
         if what in ("filters", "range"):
