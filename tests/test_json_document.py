@@ -62,6 +62,15 @@ def test_block_size_does_not_matter(size: int) -> None:
     assert split(DOCUMENT, size) == split(DOCUMENT, 1 << 20)
 
 
+def test_layout_looks_past_blank_lines_but_not_past_the_first_64() -> None:
+    # A broken first line, then a pretty object's key after blank lines: a document.
+    assert head_layout(b'{ "a":\n\n   \n  "b": 1\n}').document is True
+    assert head_layout(b'{ "a":\n' + b"\n" * 62 + b'"b": 1\n').document is True
+    assert head_layout(b'{ "a":\n' + b"\n" * 63 + b'"b": 1\n').document is False
+    assert head_layout(b'{ "a":\n  "b"').document is True  # no final newline
+    assert head_layout(b'{ "a":').document is False  # one unfinished line
+
+
 def test_layout_and_sampling() -> None:
     assert head_layout(b'{"a": 1}\n{"a": 2}\n').document is False
     assert head_layout(b'{\n  "a": 1\n}\n').document is True

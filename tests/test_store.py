@@ -11,7 +11,7 @@ import numpy as np
 import orjson
 import pytest
 
-from desktop.logs import expand
+import desktop.store.ingest as ingest_module
 from desktop.record import CallRecord
 from desktop.store.batch import Batch
 from desktop.store.dataset import Filters
@@ -98,13 +98,13 @@ def test_files_read_before_are_not_detected_again(
     replaced = copy(GOOD, folder / "c.jsonl")
     open_logs([folder])
     sniffed: list[str] = []
-    real_detect = expand.detect
+    real_detect = ingest_module.detect_sample
 
     def counting_detect(path: Path):  # type: ignore[no-untyped-def]
         sniffed.append(path.name)
         return real_detect(path)
 
-    monkeypatch.setattr(expand, "detect", counting_detect)
+    monkeypatch.setattr(ingest_module, "detect_sample", counting_detect)
     with open(grown, "ab") as fh:
         fh.write(orjson.dumps(call("2026-07-03T00:00:00Z")) + b"\n")
     write_jsonl(replaced, [call("2026-08-01T00:00:00Z")])

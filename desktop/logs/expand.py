@@ -59,6 +59,7 @@ class Expansion:
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # quietly, with why
     errors: list[tuple[Path, str]] = field(default_factory=list)  # a path given that can't be read
+    detected_as: dict[Path, Path] = field(default_factory=dict)  # resolved -> path detected
 
 
 # Given a file (resolved), the format it was read with before, if it has not changed
@@ -96,9 +97,11 @@ def expand_paths(
         if not path.exists():
             result.errors.append((path, "no such file or folder"))
             continue
-        found = [(f, False) for f in _walk(path)] if path.is_dir() else [(path, True)]
-        for file, explicit in found:
-            resolved = file.resolve()
+        if path.is_dir():
+            found = [(f, real, False) for f, real in _walk(path)]
+        else:
+            found = [(path, path.resolve(), True)]
+        for file, resolved, explicit in found:
             if resolved in seen:
                 continue
             seen.add(resolved)
@@ -123,6 +126,7 @@ def expand_paths(
     for (file, resolved, explicit), found in zip(unknown, detections, strict=True):
         if isinstance(found, Detection):
             chosen[resolved] = SourceFile(resolved, found.format_id, found.reason, found.confidence)
+            result.detected_as[resolved] = file
             continue
         reason = found.reason if isinstance(found, NotALog) else str(found)
         (result.errors if explicit else result.skipped).append((file, reason))
@@ -141,12 +145,37 @@ def _drop_superseded(result: Expansion) -> None:
         result.skipped.append((archived, f"archived copy of {live} (the sessions/ copy is read)"))
 
 
-def _walk(folder: Path) -> list[Path]:
-    found: list[Path] = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            found.append(Path(root) / name)
+def _walk(folder: Path) -> list[tuple[Path, Path]]:
+    """Every file under ``folder`` but hidden ones, in a stable order, with its resolved
+    path. As ``os.walk``: folders are sorted, files of a folder come before its
+    subfolders, links to folders are not followed. Only the folder itself and linked
+    files are resolved: resolving each of a projects folder's 14k paths costs a stat
+    per path component."""
+    found: list[tuple[Path, Path]] = []
+    _walk_into(str(folder), folder.resolve(), found)
     return found
+
+
+def _walk_into(path: str, real: Path, found: list[tuple[Path, Path]]) -> None:
+    try:
+        with os.scandir(path) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return  # an unreadable folder is left out, as os.walk does
+    folders = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not entry.is_symlink():
+                folders.append(entry)
+            continue
+        file = Path(entry.path)
+        found.append((file, file.resolve() if entry.is_symlink() else real / name))
+    for entry in folders:
+        _walk_into(entry.path, real / entry.name, found)

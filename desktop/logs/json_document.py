@@ -70,8 +70,8 @@ def head_layout(head: bytes) -> Layout:
         return Layout(True, "a JSON array")
     if text[:1] != b"{":
         return Layout(False, "not JSON")
-    lines = [ln.strip() for ln in text.split(b"\n", 64)[:64]]
-    first = lines[0]
+    cut = text.find(b"\n")
+    first = (text if cut < 0 else text[:cut]).strip()
     try:
         orjson.loads(first)
     except orjson.JSONDecodeError:
@@ -82,10 +82,28 @@ def head_layout(head: bytes) -> Layout:
         return Layout(True, "pretty-printed JSON objects")
     # A pretty object's second line is a key or the closing brace; a JSONL
     # file whose first line is broken has another object on its next line.
-    following = next((ln for ln in lines[1:] if ln), b"")
+    following = _next_line(text, cut, 63)
     if following[:1] in (b'"', b"}", b"]"):
         return Layout(True, "pretty-printed JSON objects")
     return Layout(False, "JSON Lines")
+
+
+def _next_line(text: bytes, cut: int, lines: int) -> bytes:
+    """The first non-blank line (stripped) among the ``lines`` after the line ending at
+    ``cut``, or ``b""`` (found line by line: splitting would copy the whole head)."""
+    end = len(text)
+    pos = end if cut < 0 else cut + 1
+    for _ in range(lines):
+        if pos >= end:
+            break
+        cut = text.find(b"\n", pos)
+        if cut < 0:
+            cut = end
+        line = text[pos:cut].strip()
+        if line:
+            return line
+        pos = cut + 1
+    return b""
 
 
 def file_layout(path: Path) -> Layout:

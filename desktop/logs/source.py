@@ -28,11 +28,19 @@ class SourceError(Exception):
 
 def compression_of(path: Path) -> str | None:
     """'gz', 'zst' or None, from the file's magic bytes (not its name)."""
+    kind = kind_of(path)
+    return None if kind == "sqlite" else kind
+
+
+def kind_of(path: Path) -> str | None:
+    """'sqlite', 'gz', 'zst' or None (text, or anything else), from the magic bytes."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(4)
+            head = fh.read(16)
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if head == SQLITE_MAGIC:
+        return "sqlite"
     if head.startswith(GZIP_MAGIC):
         return "gz"
     if head.startswith(ZSTD_MAGIC):
@@ -48,9 +56,13 @@ def is_sqlite(path: Path) -> bool:
         return False
 
 
-def open_binary(path: Path) -> BinaryIO:
-    """Open for reading, decompressing gzip or zstandard transparently."""
-    kind = compression_of(path)
+SNIFF = "sniff"
+
+
+def open_binary(path: Path, compression: str | None = SNIFF) -> BinaryIO:
+    """Open for reading, decompressing gzip or zstandard transparently (``compression``:
+    as :func:`compression_of` said, if the caller has asked it already)."""
+    kind = compression_of(path) if compression == SNIFF else compression
     try:
         if kind == "gz":
             return gzip.open(path, "rb")  # type: ignore[return-value]
@@ -146,6 +158,9 @@ def read_raw_line(path: Path, offset: int, limit: int = 8 << 20) -> bytes:
     return data.rstrip(b"\r\n")
 
 
+HEAD_SIZE = 4096  # bytes of a file's start remembered to notice it was replaced
+
+
 @dataclass(frozen=True, slots=True)
 class FileState:
     """What the store remembers about a source file to notice changes."""
@@ -159,5 +174,5 @@ class FileState:
     def of(cls, path: Path) -> FileState:
         st = os.stat(path)
         with open(path, "rb") as fh:
-            head = fh.read(4096)
+            head = fh.read(HEAD_SIZE)
         return cls(st.st_size, st.st_mtime_ns, st.st_ino, head)

@@ -29,12 +29,20 @@ import numpy as np
 import orjson
 
 from desktop.logs.columns import Columns, read_items
-from desktop.logs.expand import Expansion, SourceFile, detect_each, expand_paths
+from desktop.logs.detect import detect_sample
+from desktop.logs.expand import Expansion, SourceFile, expand_paths
 from desktop.logs.formats import get_format
-from desktop.logs.formats.base import ReadContext, SqliteFormat
-from desktop.logs.json_document import file_layout
+from desktop.logs.formats.base import Detection, LogFormat, ReadContext, SqliteFormat
+from desktop.logs.json_document import file_layout, head_layout
 from desktop.logs.reader import ChunkParser, ReadEnd, deduplicate, read_records
-from desktop.logs.source import Chunk, FileState, SourceError, compression_of, is_sqlite
+from desktop.logs.source import (
+    HEAD_SIZE,
+    Chunk,
+    FileState,
+    SourceError,
+    compression_of,
+    is_sqlite,
+)
 from desktop.record import CallRecord, Problem
 from desktop.store.batch import Batch
 from desktop.store.frame import Frame
@@ -278,10 +286,12 @@ def plan_ingest(
     expansion: Expansion,
     roots: dict[Path, str],
     states: dict[Path, dict[str, Any]] | None = None,
+    documents: dict[Path, bool] | None = None,
 ) -> Plan:
     """Decide what to read: new, grown and changed files; forget vanished ones.
 
-    ``states`` holds file states already looked at (see :func:`_file_state`).
+    ``states`` holds file states already looked at (see :func:`_file_state`), and
+    ``documents`` whether files already looked at are one JSON document.
     """
     known = {row.path: row for row in store.sources()}
     wanted = {str(f.path) for f in expansion.files}
@@ -321,7 +331,7 @@ def plan_ingest(
                 store.clear_source(source_id)
                 start, line = 0, 1
         store.update_source(source_id, complete=0, reason=sf.reason, **state)
-        new_units = _units_for(source_id, sf, state, start, line)
+        new_units = _units_for(source_id, sf, state, start, line, (documents or {}).get(path))
         units.extend(new_units)
         total += sum(u.size for u in new_units)
     return Plan(units, expansion.files, total, reread)
@@ -375,20 +385,29 @@ def _compare(row: SourceRow, state: dict[str, Any], sf: SourceFile) -> str:
     return "reread"
 
 
+def _may_split(fmt: LogFormat, path: Path, compressed: bool | None = None) -> bool:
+    """Whether a file may be read as byte ranges (if it is lines, not one JSON document)."""
+    if not fmt.line_independent or isinstance(fmt, SqliteFormat):
+        return False
+    return not (compression_of(path) is not None if compressed is None else compressed)
+
+
 def _units_for(
-    source_id: int, sf: SourceFile, state: dict[str, Any], start: int, line: int
+    source_id: int,
+    sf: SourceFile,
+    state: dict[str, Any],
+    start: int,
+    line: int,
+    document: bool | None = None,
 ) -> list[Unit]:
     fmt = get_format(sf.format_id)
     path = str(sf.path)
     mtime = state["mtime_ns"] / 1e9
     options = sf.options
     size = state["size"]
-    splittable = (
-        fmt.line_independent
-        and not isinstance(fmt, SqliteFormat)
-        and compression_of(sf.path) is None
-        and not file_layout(sf.path).document  # a pretty JSON array is not lines
-    )
+    splittable = _may_split(fmt, sf.path)
+    if splittable:  # a pretty JSON array is not lines
+        splittable = not (file_layout(sf.path).document if document is None else document)
     if not splittable:
         weight = max(size - start, 1)
         return [
@@ -438,6 +457,45 @@ def _units_for(
 
 DETECT_IN_WORKERS = 64  # files to detect before it is worth asking the worker processes
 
+# What was seen of a file while detecting it: the detection, the file's state and,
+# for a file that may be read in byte ranges, whether it is one JSON document.
+Look = tuple[Any, dict[str, Any] | None, bool | None]
+
+
+def look_at(paths: Sequence[Path]) -> list[Look]:
+    """Detect each file's format, and note what the plan needs of it from the same
+    look at its head (in the worker processes: a projects folder has thousands of
+    files, and planning then needs no file access of its own)."""
+    looks: list[Look] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            found, sample = detect_sample(path)
+        except (OSError, SourceError) as exc:
+            looks.append((exc, None, None))
+            continue
+        state = document = None
+        if isinstance(found, Detection):
+            head = sample.head
+            plain = (
+                sample.sqlite_tables is None
+                and sample.compression is None
+                and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+                and b"\x00" not in head[:HEAD_SIZE]
+            )
+            if plain:
+                state = {
+                    "size": st.st_size,
+                    "mtime_ns": st.st_mtime_ns,
+                    "inode": st.st_ino,
+                    "head": head[:HEAD_SIZE],
+                }
+                if _may_split(get_format(found.format_id), path, compressed=False):
+                    document = head_layout(head).document
+            # Other files (SQLite with its WAL, compressed, odd text): the plan looks itself.
+        looks.append((found, state, document))
+    return looks
+
 
 class _Workers:
     """The worker processes of one ingest: started when first needed, shared by
@@ -458,16 +516,14 @@ class _Workers:
             self._pool.shutdown(wait=not abandon, cancel_futures=abandon)
             self._pool = None
 
-    def detect_many(self, paths: Sequence[Path]) -> list[Any]:
-        """Detect the formats of many files, in chunks over the workers (in order)."""
+    def look_at(self, paths: Sequence[Path]) -> list[Look]:
+        """:func:`look_at` many files, in chunks over the workers (in order)."""
         if self.n < 2 or len(paths) < DETECT_IN_WORKERS:
-            return detect_each(paths)
+            return look_at(paths)
         size = max(16, len(paths) // (self.n * 8))
         pool = self.pool()
-        futures = [
-            pool.submit(detect_each, paths[i : i + size]) for i in range(0, len(paths), size)
-        ]
-        found: list[Any] = []
+        futures = [pool.submit(look_at, paths[i : i + size]) for i in range(0, len(paths), size)]
+        found: list[Look] = []
         try:
             for future in futures:
                 found.extend(_wait(future, self.cancel))
@@ -488,9 +544,21 @@ def _prepare(
 ) -> Plan:
     """Find the files and their formats, re-price, and plan what to read."""
     states: dict[Path, dict[str, Any]] = {}
-    expansion = expand_paths(
-        paths, force_format, _known_formats(store, states), workers.detect_many
-    )
+    seen: dict[Path, Look] = {}
+
+    def detect_many(files: Sequence[Path]) -> list[Any]:
+        looks = workers.look_at(files)
+        seen.update(zip(files, looks, strict=True))
+        return [found for found, _state, _document in looks]
+
+    expansion = expand_paths(paths, force_format, _known_formats(store, states), detect_many)
+    documents: dict[Path, bool] = {}
+    for sf in expansion.files:
+        look = seen.get(expansion.detected_as.get(sf.path, sf.path))
+        if look is not None and look[1] is not None:
+            states[sf.path] = look[1]
+            if look[2] is not None:
+                documents[sf.path] = look[2]
     if options:
         expansion.files = [replace(f, options=options) for f in expansion.files]
     result.skipped = list(expansion.skipped)
@@ -499,7 +567,7 @@ def _prepare(
     store.begin()
     try:
         result.repriced = len(reprice_store(store, engine))
-        plan = plan_ingest(store, expansion, roots, states)
+        plan = plan_ingest(store, expansion, roots, states, documents)
         plan.engine = engine
         store.set_skipped((str(p), r) for p, r in expansion.skipped)
         store.set_meta("pricing_fingerprint", engine.fingerprint)

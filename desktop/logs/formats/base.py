@@ -39,6 +39,8 @@ class Sample:
     lines_seen: int = 0
     bad_lines: int = 0
     first_bytes: bytes = b""
+    head: bytes = b""  # the first bytes as read (decompressed), up to 64 KiB
+    compression: str | None = None  # "gz" or "zst" for a compressed file
     sqlite_tables: dict[str, list[str]] | None = None  # table -> column names
     # "lines" (JSON Lines) or "json-document" (a pretty array/objects: ``objects``
     # then holds its first elements, and ``lines_seen`` counts elements)
