@@ -469,3 +469,33 @@ def test_a_label_named_like_a_canonical_column_is_reachable(tmp_path: Path) -> N
     assert sorted(g.key[0] for g in groups) == ["router-a", "router-b"]
     assert dataset.frame.num("cost_usd").dtype.kind == "f"  # the canonical cost, not the label
     assert dataset.frame.text("label:cost_usd").values == ["high", "low"]
+
+
+def test_sources_described_with_their_first_problems_in_line_order(tmp_path: Path) -> None:
+    from desktop.store.session import describe_sources
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    good = [call(f"2026-07-01T00:00:0{i}Z", request_id=f"r{i}") for i in range(3)]
+    lines = [orjson.dumps(r) for r in good]
+    # a.jsonl: five bad lines between good ones; b.jsonl: one; c.jsonl: none.
+    a = b"\n".join([b"{bad", lines[0], b"[1]", b"nope", lines[1], b"{", b"7", lines[2]]) + b"\n"
+    (folder / "a.jsonl").write_bytes(a)
+    (folder / "b.jsonl").write_bytes(lines[0] + b"\n{oops\n")
+    write_jsonl(folder / "c.jsonl", good[:2])
+    dataset, _ = open_logs([folder])
+    store = dataset.store
+    counted = store.calls_per_source()
+    assert dataset.calls_per_source() == counted
+    described = {Path(e["path"]).name: e for e in describe_sources(store, problems_per_source=3)}
+    assert [p["line"] for p in described["a.jsonl"]["problems"]] == [1, 3, 4]  # first three
+    assert described["a.jsonl"]["skipped"] == 5
+    assert [p["line"] for p in described["b.jsonl"]["problems"]] == [2]
+    assert described["c.jsonl"]["problems"] == []
+    assert {n: e["calls"] for n, e in described.items()} == {
+        "a.jsonl": 3,
+        "b.jsonl": 1,
+        "c.jsonl": 2,
+    }
+    again = describe_sources(store, problems_per_source=3, per_source=dataset.calls_per_source())
+    assert again == list(described.values())

@@ -110,7 +110,7 @@ def build_report(
         "cost_mode": mode,
         "prices": prices,
         "filters": _filters_json(filters),
-        "sources": describe_sources(dataset.store),
+        "sources": describe_sources(dataset.store, per_source=dataset.calls_per_source()),
         "totals": totals.as_dict(),
         "by": list(by),
         "groups": [],

@@ -366,6 +366,11 @@ class Dataset:
         return hit
 
     # -- answers ---------------------------------------------------------------------------
+    def calls_per_source(self) -> dict[int, int]:
+        """The calls kept per source id (as the store counts them, from the columns)."""
+        ids, counts = np.unique(self.frame.num("source_id"), return_counts=True)
+        return dict(zip(ids.tolist(), counts.tolist(), strict=True))
+
     def totals(self, mask: np.ndarray, mode: str = "computed") -> Totals:
         frame = self.frame
         sel = _selection(mask)
