@@ -162,3 +162,42 @@ def test_azure_openai_objects_are_told_apart_by_content_filter_results(tmp_path:
     )
     (record,) = read(path, "openai")[0]
     assert (record.provider, record.input_tokens, record.output_tokens) == ("azure", 10, 2)
+
+
+def all_fixture_objects() -> list[dict]:
+    """Every JSON object line of every fixture and format sample, and the objects one
+    container down (what ``locate`` classifies)."""
+    from desktop.logs.formats import FORMATS
+    from desktop.logs.formats.wrapped import CONTAINER_KEYS
+
+    lines = [s.encode() for fmt in FORMATS for s in fmt.samples]
+    root = Path(__file__).parent / "fixtures"
+    for path in sorted(root.rglob("*.jsonl")):
+        lines.extend(path.read_bytes().splitlines())
+    found = []
+    for line in lines:
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(obj, dict):
+            found.append(obj)
+            found.extend(obj[k] for k in CONTAINER_KEYS if isinstance(obj.get(k), dict))
+    return found
+
+
+def test_key_precheck_never_hides_a_shape() -> None:
+    from desktop.logs.formats.wrapped import classify, shapes
+
+    objects = all_fixture_objects()
+    assert len(objects) > 200
+    matched = set()
+    for obj in objects:
+        slow = next((s for s in shapes() if s.matches(obj)), None)  # every shape asked
+        assert classify(obj) is slow
+        for shape in shapes():
+            if shape.matches(obj):
+                matched.add(shape.kind)
+                assert not shape.keys or not obj.keys().isdisjoint(shape.keys), shape.kind
+    assert all(s.keys for s in shapes())
+    assert matched == {s.kind for s in shapes()}  # the fixtures hold every shape

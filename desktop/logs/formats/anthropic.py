@@ -305,6 +305,7 @@ SHAPES = (
         _is_batch,
         batch_call,
         response_text=batch_text,
+        keys=frozenset(("custom_id",)),
     ),
     Shape(
         "anthropic-event",
@@ -315,6 +316,7 @@ SHAPES = (
         lambda obj, env, line, offset, ctx: None,  # only the stream reader assembles these
         response_text=event_text,
         stream_event=True,
+        keys=frozenset(("type",)),
     ),
     Shape(
         "anthropic-message",
@@ -324,6 +326,7 @@ SHAPES = (
         lambda o: o.get("type") == "message" and isinstance(o.get("usage"), dict),
         message_call,
         response_text=message_text,
+        keys=frozenset(("type",)),
     ),
 )
 

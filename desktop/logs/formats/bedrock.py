@@ -173,6 +173,7 @@ SHAPES = (
         invocation_call,
         response_text=invocation_text,
         prompt_text=invocation_prompt,
+        keys=frozenset(("schemaType",)),
     ),
     Shape(
         "bedrock-converse",
@@ -182,6 +183,7 @@ SHAPES = (
         _is_converse,
         converse_call,
         response_text=converse_text,
+        keys=frozenset(("usage",)),
     ),
 )
 

@@ -124,6 +124,13 @@ SHAPES = (
         _is_gemini,
         gemini_call,
         response_text=gemini_text,
+        keys=frozenset(
+            (
+                "usageMetadata",
+                "usage_metadata",
+                "candidates",
+            )
+        ),
     ),
 )
 

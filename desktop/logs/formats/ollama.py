@@ -89,6 +89,7 @@ SHAPES = (
         _is_ollama,
         ollama_call,
         response_text=ollama_text,
+        keys=frozenset(("model",)),
     ),
 )
 

@@ -307,6 +307,7 @@ BATCH_SHAPES = (
         _is_batch,
         batch_call,
         response_text=batch_text,
+        keys=frozenset(("custom_id",)),
     ),
 )
 
@@ -319,6 +320,7 @@ SHAPES = (
         lambda o: o.get("object") in ("chat.completion", "text_completion"),
         chat_call,
         response_text=chat_text,
+        keys=frozenset(("object",)),
     ),
     Shape(
         "openai-chunk",
@@ -328,6 +330,7 @@ SHAPES = (
         lambda o: o.get("object") == "chat.completion.chunk",
         chat_call,
         response_text=chat_text,
+        keys=frozenset(("object",)),
     ),
     Shape(
         "openai-response",
@@ -337,6 +340,7 @@ SHAPES = (
         lambda o: o.get("object") == "response",
         response_call,
         response_text=response_text,
+        keys=frozenset(("object",)),
     ),
     Shape(
         "openai-embedding",
@@ -345,6 +349,7 @@ SHAPES = (
         "object=list of embeddings with usage.prompt_tokens",
         _is_embeddings,
         embedding_call,
+        keys=frozenset(("object",)),
     ),
 )
 

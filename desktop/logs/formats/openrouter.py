@@ -156,6 +156,7 @@ SHAPES = (
         "native_tokens_prompt with total_cost",
         _is_generation,
         generation_call,
+        keys=frozenset(("native_tokens_prompt",)),
     ),
     Shape(
         "openrouter-response",
@@ -165,6 +166,7 @@ SHAPES = (
         _is_response,
         response_call,
         response_text=chat_text,
+        keys=frozenset(("object",)),
     ),
 )
 

@@ -108,6 +108,9 @@ class Shape:
     # Streaming events that only make a call together (Anthropic SSE): read by the
     # stateful stream format, skipped by the line-independent ones.
     stream_event: bool = False
+    # ``matches`` can only hold for an object with one of these keys: checked first,
+    # in C, so the other shapes' checks are not run on every line (empty: no such key).
+    keys: frozenset[str] = frozenset()
 
 
 @cache
@@ -128,7 +131,10 @@ def shapes() -> tuple[Shape, ...]:
 
 
 def classify(obj: dict[str, Any]) -> Shape | None:
+    present = obj.keys()
     for shape in shapes():
+        if shape.keys and present.isdisjoint(shape.keys):
+            continue
         if shape.matches(obj):
             return shape
     return None
