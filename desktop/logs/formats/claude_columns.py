@@ -43,6 +43,10 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
     seen_labels: dict[tuple[Any, ...], Labels] = {}
     slow: list[Item] = []
     append = rows.append
+    # The dedup rule as lines come: per message id the highest rank wins, on a tie
+    # the first read. (Settled again below if a timestamp turns out unreadable.)
+    winner: dict[str, int] = {}
+    best = winner.get
     for item in items:
         obj = item[2]
         # Subscripts, not .get: a missing key (KeyError) or a line or message that is
@@ -74,14 +78,8 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             or not message_id
             or type(request_id) is not str
             or not request_id
-            or type(inp) is not int
-            or type(out) is not int
-            or type(read) is not int
-            or type(created) is not int
-            or inp < 0
-            or out < 0
-            or read < 0
-            or created < 0
+            or not (type(inp) is type(out) is type(read) is type(created) is int)
+            or (inp | out | read | created) < 0  # (negative if any one is)
             or "output_tokens_details" in usage
             or "speed" in usage
             or (tier is not None and (type(tier) is not str or tier not in _TIERS))
@@ -147,6 +145,10 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
         if type(session) is not str or not session:
             session = None
         total = inp + read + created + out
+        rank = float(total) if sidechain else PARENT_BONUS + total
+        j = best(message_id)
+        if j is None or rank > rows[j][15]:
+            winner[message_id] = len(rows)
         append(
             (
                 item[:2],  # line and offset: the parsed line itself is let go
@@ -164,7 +166,7 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
                 parent,
                 None if cost is None else float(cost),
                 labels,
-                float(total) if sidechain else PARENT_BONUS + total,
+                rank,
                 get("timestamp"),
             )
         )
@@ -189,14 +191,11 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             keep[unreadable] = False
             rows = list(compress(rows, keep.tolist()))
             ts = ts[keep]
-
-    # The dedup rule: per message id the highest rank wins; on a tie, the first read.
-    winner: dict[str, int] = {}
-    for i, row in enumerate(rows):
-        key = "claude:" + row[10]
-        j = winner.get(key)
-        if j is None or row[15] > rows[j][15]:
-            winner[key] = i
+            winner = {}  # a winner may be gone: the rule again, over the rows left
+            for i, row in enumerate(rows):
+                j = winner.get(row[10])
+                if j is None or row[15] > rows[j][15]:
+                    winner[row[10]] = i
     picked = sorted(winner.values())
     out.merged = len(rows) - len(picked)
     if not picked:
@@ -208,7 +207,7 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
     out.extend(
         {
             "ts": ts[picked].tolist(),
-            "provider": [provider_of(m) for m in cols[1]],
+            "provider": list(map({m: provider_of(m) for m in set(cols[1])}.__getitem__, cols[1])),
             "model": cols[1],
             "service_tier": cols[2],
             "input_tokens": cols[3],
