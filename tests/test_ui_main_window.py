@@ -194,3 +194,25 @@ def test_screenshot_mode_writes_a_real_picture(demo_folder, tmp_path) -> None:
         image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
     }
     assert len(colours) > 30  # text, table, detail pane: not a blank window
+
+
+def test_status_bar_says_how_many_lines_were_copies(qtbot, window, tmp_path) -> None:
+    import shutil
+
+    folder = tmp_path / "projects"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "claude_code" / "projects", folder)
+    open_and_wait(qtbot, window, [folder])
+    qtbot.waitUntil(lambda: window.status.totals is not None, timeout=30000)
+    store = window.ctx.session.dataset.store
+    calls = store.count_calls()
+    records = store.conn.execute("SELECT SUM(calls) FROM sources").fetchone()[0]
+    assert records > calls  # streaming copies of one response are merged
+    text = window.status.message.text()
+    assert text.startswith(f"Ready: {calls:,} calls, $")
+    assert f"(read {records:,} new records in " in text
+    assert f", {records - calls:,} of them copies of another call)." in text
+    # Opened again, nothing changed: nothing read.
+    window.status.totals = None
+    open_and_wait(qtbot, window, [folder])
+    qtbot.waitUntil(lambda: window.status.totals is not None, timeout=30000)
+    assert "(unchanged since last time, shown from the store)." in window.status.message.text()

@@ -115,7 +115,10 @@ class StatusPanel(QWidget):
             self.totals = totals
             calls, unpriced = totals.calls, totals.unpriced_calls
             done = "Cancelled: showing what was read" if result.cancelled else "Ready"
-            read = f"read {result.records_read:,} new calls in {result.seconds:.1f} s"
+            read = f"read {result.records_read:,} new records in {result.seconds:.1f} s"
+            copies = result.records_read - result.calls_added
+            if copies > 0:  # streaming snapshots, resumed sessions…: one call, many lines
+                read += f", {copies:,} of them copies of another call"
             if not result.records_read:
                 read = "unchanged since last time, shown from the store"
             files = f"{result.files:,} file{'s' if result.files != 1 else ''}"
