@@ -499,3 +499,34 @@ def test_sources_described_with_their_first_problems_in_line_order(tmp_path: Pat
     }
     again = describe_sources(store, problems_per_source=3, per_source=dataset.calls_per_source())
     assert again == list(described.values())
+
+
+def test_a_folder_of_many_files_reports_detection_then_reading(tmp_path: Path) -> None:
+    import io
+
+    from desktop.commands.common import ProgressLine
+    from desktop.store.ingest import DETECT_IN_WORKERS, Progress
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    n = DETECT_IN_WORKERS + 6  # enough to detect in the worker processes
+    for i in range(n):
+        write_jsonl(folder / f"{i:03}.jsonl", [call("2026-07-01T00:00:00Z", request_id=f"r{i}")])
+    seen: list[Progress] = []
+    dataset, _ = open_logs([folder], progress=seen.append, workers=2)
+    assert dataset.store.count_calls() == n
+    detecting = [p for p in seen if p.phase == "detecting"]
+    reading = [p for p in seen if p.phase == "reading"]
+    assert detecting and reading
+    assert seen.index(detecting[-1]) < seen.index(reading[0])  # all looked at, then read
+    assert [p.files_done for p in detecting] == sorted(p.files_done for p in detecting)
+    assert detecting[-1].files_done == detecting[-1].files_total == n
+    assert reading[-1].files_done == n
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Terminal()
+    ProgressLine(out)(detecting[-1])
+    assert out.getvalue() == f"\rLooking at {n}/{n} files   "

@@ -216,3 +216,14 @@ def test_status_bar_says_how_many_lines_were_copies(qtbot, window, tmp_path) -> 
     open_and_wait(qtbot, window, [folder])
     qtbot.waitUntil(lambda: window.status.totals is not None, timeout=30000)
     assert "(unchanged since last time, shown from the store)." in window.status.message.text()
+
+
+def test_status_bar_shows_how_far_detection_is(window) -> None:
+    from desktop.store.ingest import Progress
+
+    window.status._progress(Progress(0, 0, 0, 1.0, 5000, 14368, phase="detecting"))
+    assert window.status.message.text() == "Looking at 5,000/14,368 files to tell their formats…"
+    assert window.status.progress.value() == 1000 * 5000 // 14368
+    window.status._progress(Progress(50, 100, 1200, 2.0, 3, 14368))
+    assert window.status.message.text().startswith("Reading 3/14368 files: 1,200 calls")
+    assert window.status.progress.value() == 500

@@ -171,6 +171,10 @@ class ProgressLine:
         if now - self._last < 0.2:
             return
         self._last = now
+        if p.phase == "detecting":
+            self.stream.write(f"\rLooking at {p.files_done:,}/{p.files_total:,} files   ")
+            self.stream.flush()
+            return
         pct = 100 * p.bytes_done / p.bytes_total if p.bytes_total else 100
         eta = f", about {p.eta:.0f} s left" if p.eta is not None and p.eta >= 1 else ""
         self.stream.write(

@@ -96,6 +96,8 @@ class Progress:
     files_done: int
     files_total: int
     current: str = ""
+    # "detecting" (files_done of files_total looked at, nothing read yet) or "reading"
+    phase: str = "reading"
 
     @property
     def rate(self) -> float:
@@ -527,8 +529,11 @@ class _Workers:
             self._pool.shutdown(wait=not abandon, cancel_futures=abandon)
             self._pool = None
 
-    def look_at(self, paths: Sequence[Path]) -> list[Look]:
-        """:func:`look_at` many files, in chunks over the workers (in order)."""
+    def look_at(
+        self, paths: Sequence[Path], done: Callable[[int], None] | None = None
+    ) -> list[Look]:
+        """:func:`look_at` many files, in chunks over the workers (in order); ``done`` is
+        told how many files have been looked at so far."""
         if self.n < 2 or len(paths) < DETECT_IN_WORKERS:
             return look_at(paths)
         size = max(16, len(paths) // (self.n * 8))
@@ -538,6 +543,8 @@ class _Workers:
         try:
             for future in futures:
                 found.extend(_wait(future, self.cancel))
+                if done is not None:
+                    done(len(found))
         except BaseException:
             self.close(abandon=True)
             raise
@@ -552,13 +559,20 @@ def _prepare(
     options: dict[str, Any] | None,
     workers: _Workers,
     result: IngestResult,
+    progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
     """Find the files and their formats, re-price, and plan what to read."""
     states: dict[Path, dict[str, Any]] = {}
     seen: dict[Path, Look] = {}
+    started = time.perf_counter()
 
     def detect_many(files: Sequence[Path]) -> list[Any]:
-        looks = workers.look_at(files)
+        def done(n: int) -> None:  # a folder of 14k transcripts takes a few seconds
+            if progress is not None:
+                elapsed = time.perf_counter() - started
+                progress(Progress(0, 0, 0, elapsed, n, len(files), phase="detecting"))
+
+        looks = workers.look_at(files, done)
         seen.update(zip(files, looks, strict=True))
         return [found for found, _state, _document in looks]
 
@@ -613,7 +627,7 @@ def ingest(
     result = IngestResult()
     pool = _Workers(workers if workers is not None else min(os.cpu_count() or 1, 4), cancel)
     try:
-        plan = _prepare(store, paths, spec, force_format, options, pool, result)
+        plan = _prepare(store, paths, spec, force_format, options, pool, result, progress)
         if plan.units:
             _run_units(store, plan, spec, result, progress, cancel, on_commit, pool, started)
     except Cancelled:  # while detecting formats: nothing was read

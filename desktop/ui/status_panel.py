@@ -75,6 +75,12 @@ class StatusPanel(QWidget):
         self.message.setText(f"Reading {names}…")
 
     def _progress(self, p: Progress) -> None:
+        if p.phase == "detecting":
+            self.progress.setValue(int(1000 * p.files_done / max(p.files_total, 1)))
+            self.message.setText(
+                f"Looking at {p.files_done:,}/{p.files_total:,} files to tell their formats…"
+            )
+            return
         if p.bytes_total:
             self.progress.setValue(int(1000 * p.bytes_done / p.bytes_total))
         eta = f", about {p.eta:.0f} s left" if p.eta is not None and p.eta >= 1 else ""
