@@ -119,6 +119,11 @@ def test_unpriced_groups_are_visible(qtbot, small_view: GroupsView) -> None:  # 
     assert model.index(r, HEAD["mean_cost_usd"]).data() == "—"
     assert model.index(r, HEAD["unpriced_calls"]).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert "1 unpriced call" in small_view.summary.text()
+    assert small_view.summary.text().startswith(f"{model.rowCount()} groups of model · ")
+    # One group is "1 group", not "1 groups".
+    small_view.ctx.state.set_filters(Filters(where=(("model", ("mystery",)),)))
+    qtbot.waitUntil(lambda: small_view.model.rowCount() == 1)
+    assert small_view.summary.text().startswith("1 group of model · 1 call · ")
 
 
 def test_double_click_drills_down_with_every_key_column(qtbot, small_view: GroupsView) -> None:  # type: ignore[no-untyped-def]

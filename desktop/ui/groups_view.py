@@ -254,7 +254,8 @@ class GroupsView(QWidget):
                 f" p95 {money(overall.p95_cost_usd)}, max {money(overall.max_cost_usd)}"
             )
         self.summary.setText(
-            f"{first:,} groups of {levels} · {tokens(totals.calls)} calls · {cost}{stats}"
+            f"{first:,} group{'' if first == 1 else 's'} of {levels} · "
+            f"{tokens(totals.calls)} call{'' if totals.calls == 1 else 's'} · {cost}{stats}"
         )
 
     def _fit_columns(self) -> None:
