@@ -588,7 +588,7 @@ def _prepare(
         expansion.files = [replace(f, options=options) for f in expansion.files]
     result.skipped = list(expansion.skipped)
     roots = _roots(paths, expansion.files)
-    engine = spec.load()
+    engine = _pricer(spec).engine
     store.begin()
     try:
         result.repriced = len(reprice_store(store, engine))
@@ -625,6 +625,8 @@ def ingest(
     """
     started = time.perf_counter()
     result = IngestResult()
+    # Load the prices before the worker processes start: forked ones then have them.
+    _pricer(spec)
     pool = _Workers(workers if workers is not None else min(os.cpu_count() or 1, 4), cancel)
     try:
         plan = _prepare(store, paths, spec, force_format, options, pool, result, progress)
