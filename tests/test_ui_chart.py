@@ -126,7 +126,11 @@ def test_top_conversations_model(qtmodeltester) -> None:  # type: ignore[no-unty
         BERLIN,
     )
     qtmodeltester.check(model)
-    assert model.index(0, 2).data() == "gpt-5, gpt-5-mini"
+    assert model.index(0, 2).data() == "gpt-5 +1"  # as the conversations view says it
+    tip = model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Models, by cost (the most first)\ngpt-5\ngpt-5-mini"
+    assert model.index(1, 2).data() == "mystery"
+    assert model.index(1, 2).data(Qt.ItemDataRole.ToolTipRole) is None
     assert model.index(0, 4).data() == "2026-03-29 09:00"
     assert model.index(1, 3).data() == "unpriced (2)"
     assert model.index(2, 3).data() == "$0.25 + 1 unpriced"

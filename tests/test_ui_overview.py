@@ -89,6 +89,10 @@ def test_day_buckets_in_the_chosen_zone(qtbot, small_view: OverviewView) -> None
     }
     assert got == BERLIN_DAYS
     assert small_view.bucket_combo.itemText(0) == "Auto (day)"
+    combo = small_view.bucket_combo  # shown whole when the text grows after the first show
+    combo.setItemText(0, "Auto (month)")
+    wide = combo.fontMetrics().horizontalAdvance("Auto (month)")
+    qtbot.waitUntil(lambda: combo.width() > wide, timeout=2000)
     assert [name for name, _ in small_view.legend.entries] == ["acme", "globex", "(none)", "=cmd"]
 
 

@@ -194,6 +194,9 @@ class OverviewView(QWidget):
         for title, unit in BUCKET_CHOICES:
             self.bucket_combo.addItem(title, unit)
         self.bucket_combo.setToolTip("Time per bar: chosen from the visible range, or fixed")
+        # "Auto (month)" is written in later: room for it from the start.
+        self.bucket_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.bucket_combo.setMinimumContentsLength(len("Auto (month)"))
         self.bucket_combo.activated.connect(
             lambda i: self.ctx.state.set_bucket(self.bucket_combo.itemData(i))
         )

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 
 from desktop.analysis.top_conversations import ConversationCost
 from desktop.numbers import money_total, tokens
+from desktop.ui.plain_tip import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -51,6 +52,8 @@ class TopConversationsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == 3 and conv.unpriced_calls:
             return self.warning
+        if role == Qt.ItemDataRole.ToolTipRole and column == 2 and len(conv.models) > 1:
+            return plain_tip("Models, by cost (the most first)", *conv.models)
         if role == VALUE_ROLE:
             return conv.value
         return None
@@ -60,8 +63,9 @@ class TopConversationsModel(QAbstractTableModel):
             return str(conv.value)
         if column == 1:
             return tokens(conv.turns)
-        if column == 2:
-            return ", ".join(conv.models)
+        if column == 2:  # as the conversations view: the first model, and how many more
+            names = conv.models
+            return names[0] if len(names) == 1 else f"{names[0]} +{len(names) - 1}"
         if column == 3:
             if not conv.priced:
                 return f"unpriced ({conv.unpriced_calls:,})"
