@@ -96,6 +96,12 @@ def test_day_buckets_in_the_chosen_zone(qtbot, small_view: OverviewView) -> None
     assert [name for name, _ in small_view.legend.entries] == ["acme", "globex", "(none)", "=cmd"]
 
 
+def test_a_long_reported_note_wraps_instead_of_widening_the_window(small_view) -> None:  # type: ignore[no-untyped-def]
+    note = small_view.cards.reported_note
+    note.setText("on 3,963 of 50,000 calls · computed $465.72 for all")
+    assert note.minimumSizeHint().width() < note.fontMetrics().horizontalAdvance(note.text())
+
+
 def test_unpriced_calls_are_a_visible_badge(small_view: OverviewView) -> None:
     cards = small_view.cards
     assert cards.cost.text() == "$3.20"

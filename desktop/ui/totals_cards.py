@@ -122,6 +122,7 @@ class TotalsCards(QWidget):
         self.reported = _plain("—", scale=1.25, bold=True)
         self.reported.setObjectName("reportedCost")
         self.reported_note = _plain("")
+        self.reported_note.setWordWrap(True)  # a long note must not widen the window
         self.reported_card.layout_.addWidget(self.reported)
         self.reported_card.layout_.addWidget(self.reported_note)
         self.reported_card.layout_.addStretch(1)
