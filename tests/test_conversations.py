@@ -245,3 +245,111 @@ def test_turn_text_of_an_llm_logs_database(tmp_path: Path) -> None:
     }
     assert ("Plan a trip", "Day 1: …") in texts
     assert ("Now bar", "Done.") in texts
+
+
+def _claude_line(kind: str, uuid: str, parent: str | None, message: dict, **extra: object) -> dict:
+    line = {
+        "parentUuid": parent,
+        "isSidechain": False,
+        "cwd": "/home/dev/shop",
+        "sessionId": "s-1",
+        "version": "2.1.40",
+        "type": kind,
+        "uuid": uuid,
+        "timestamp": "2026-07-14T09:00:00.000Z",
+        "message": message,
+        **extra,
+    }
+    return line
+
+
+def _assistant(uuid: str, parent: str, message_id: str, block: dict, output: int) -> dict:
+    usage = {"input_tokens": 10, "cache_read_input_tokens": 1000, "output_tokens": output}
+    message = {
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "model": SONNET,
+        "content": [block],
+        "usage": usage,
+    }
+    return _claude_line("assistant", uuid, parent, message, requestId=f"req_{message_id}")
+
+
+def _transcript() -> list[dict]:
+    tool = {"type": "tool_use", "id": "t1", "name": "Read", "input": {"file_path": "README.md"}}
+    lines = [
+        _claude_line("user", "u1", None, {"role": "user", "content": "Summarise <README>"}),
+        # one response, two blocks (two lines, the second with the final usage)
+        _assistant("a1", "u1", "msg_1", {"type": "text", "text": "Reading it."}, 3),
+        _assistant("a2", "a1", "msg_1", tool, 40),
+        # two tool results (parallel calls) and a system note before the next response
+        _claude_line(
+            "user",
+            "u2",
+            "a2",
+            {"role": "user", "content": [{"type": "tool_result", "content": "# Shop\nAn API."}]},
+        ),
+        _claude_line(
+            "user",
+            "u3",
+            "u2",
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "is_error": True,
+                        "content": [{"type": "text", "text": "no such file: NOTES.md"}],
+                    }
+                ],
+            },
+        ),
+        _claude_line("system", "y1", "u3", {"role": "system", "content": "hook ran"}),
+        _assistant("a3", "y1", "msg_2", {"type": "text", "text": "The shop is an API."}, 9),
+    ]
+    return lines
+
+
+def test_claude_code_turn_text_gathers_the_blocks_and_the_user_lines_before(
+    tmp_path: Path,
+) -> None:
+    lines = _transcript()
+    folder = tmp_path / "projects" / "-home-dev-shop"
+    folder.mkdir(parents=True)
+    write_jsonl(folder / "s-1.jsonl", lines)
+    dataset, _ = open_logs([tmp_path / "projects"])
+    turns = conversation_turns(dataset, "conversation_id", "s-1", UTC)
+    assert len(turns.ids) == 2
+    first, second = (read_turn_text(dataset, int(i)) for i in turns.ids)
+    assert first.prompt == "Summarise <README>"
+    assert first.response == 'Reading it.\n\n[tool call: Read] {"file_path":"README.md"}'
+    assert second.prompt == (
+        "[tool result]\n# Shop\nAn API.\n\n[tool result (error)]\nno such file: NOTES.md"
+    )
+    assert second.response == "The shop is an API."
+    assert (first.note, second.note) == ("", "")
+
+
+def test_claude_code_turn_text_reads_a_window_and_never_a_compressed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    from desktop.logs.formats import claude_turns
+
+    lines = [orjson.dumps(line) for line in _transcript()]
+    path = tmp_path / "s-1.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    offset = len(b"\n".join(lines[:-1])) + 1  # the last response's line
+    raw = orjson.loads(lines[-1])
+    whole = claude_turns.claude_turn_text(path, offset, raw)
+    assert whole is not None and whole[0] and whole[0].startswith("[tool result]")
+    # A window that starts inside the system line: that piece is dropped, not misread,
+    # and the prompt's lines are out of reach.
+    monkeypatch.setattr(claude_turns, "WINDOW_BEFORE", len(lines[-2]) // 2)
+    assert claude_turns.claude_turn_text(path, offset, raw) == (None, "The shop is an API.")
+    packed = tmp_path / "s-1.jsonl.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    assert claude_turns.claude_turn_text(packed, offset, raw) is None
+    assert claude_turns.claude_turn_text(tmp_path / "gone.jsonl", offset, raw) is None

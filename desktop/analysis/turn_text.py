@@ -10,6 +10,7 @@ text is the log's own, untrusted: callers show it as plain text only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class TurnText:
 def read_turn_text(dataset: Dataset, call_id: int) -> TurnText:
     """Prompt and response of a stored call (never raises for a missing or changed source)."""
     from desktop.logs.formats.spendtrail import turn_text as generic_text
-    from desktop.store.raw import read_raw, turn_text
+    from desktop.store.raw import read_raw, turn_text, turn_text_around
 
     rows = dataset.rows([call_id], ["source_id", "offset", "line", "dedup_key"])
     if not rows:
@@ -43,6 +44,10 @@ def read_turn_text(dataset: Dataset, call_id: int) -> TurnText:
         return TurnText(None, None, raw.note or "The record could not be read.")
     info = dataset.sources.get(row["source_id"])
     prompt, response = turn_text(info[1] if info else "", raw.value)
+    if info and row.get("offset") is not None:
+        around = turn_text_around(Path(info[0]), info[1], int(row["offset"]), raw.value)
+        if around is not None:
+            prompt, response = around[0] or prompt, around[1] or response
     if prompt is None and response is None:
         prompt, response = generic_text(raw.value)  # plain "prompt"/"response" fields
     cut = False

@@ -219,3 +219,16 @@ def turn_text(format_id: str, raw: Any) -> tuple[str | None, str | None]:
         return get_format(format_id).turn_text(raw)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None, None
+
+
+def turn_text_around(
+    path: Path, format_id: str, offset: int, raw: Any
+) -> tuple[str | None, str | None] | None:
+    """Prompt and response gathered from the lines around a record (formats that spread
+    a call over several lines); None when the format does not, or the file cannot say."""
+    if raw is None:
+        return None
+    try:
+        return get_format(format_id).turn_text_around(path, offset, raw)
+    except (KeyError, TypeError, ValueError, AttributeError, OSError):
+        return None

@@ -92,6 +92,13 @@ class LogFormat:
         """Prompt and response text of one raw record, when the log has them."""
         return None, None
 
+    def turn_text_around(
+        self, path: Path, offset: int, raw: Any
+    ) -> tuple[str | None, str | None] | None:
+        """Prompt and response of the record at ``offset``, from the lines around it, for
+        formats that spread one call over several lines; None: use :meth:`turn_text`."""
+        return None
+
     def read_columns(
         self, items: Iterable[tuple[int, int, Any]]
     ) -> tuple[Columns, list[tuple[int, int, Any]]]:

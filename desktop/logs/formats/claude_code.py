@@ -39,6 +39,8 @@ from desktop.record import (
 from desktop.timeutil import TimestampError, parse_timestamp
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from desktop.logs.columns import Columns
 
 SYNTHETIC_MODEL = "<synthetic>"  # Claude Code's own placeholder for local errors: not a call
@@ -423,6 +425,16 @@ class ClaudeCodeTranscript(LineFormat):
             return None, None
         entry = _progress_entry(raw) if raw.get("type") == "progress" else raw
         return None, message_text((entry or {}).get("message"))
+
+    def turn_text_around(
+        self, path: Path, offset: int, raw: Any
+    ) -> tuple[str | None, str | None] | None:
+        # The response's other blocks and the user lines before it: see claude_turns.
+        from desktop.logs.formats.claude_turns import claude_turn_text
+
+        if isinstance(raw, dict) and raw.get("type") == "progress":
+            return None  # a sub-agent's echo: its own transcript has the context
+        return claude_turn_text(path, offset, raw)
 
 
 def _str(value: Any) -> str | None:

@@ -1,0 +1,171 @@
+"""What one Claude Code call was sent and said, read from the transcript around it.
+
+A transcript line holds one content block of one response, and the prompt is not
+on it at all: it is on the user lines before (a typed prompt, or the results of
+the tools the previous response asked for). So the text of a turn is gathered
+from the neighbouring lines: every line of the same message id (all its blocks:
+text, tool calls) for the response, and the user lines its first block follows,
+up through ``parentUuid``, for what this turn added. Only a window of the file
+around the call is read, and only lines that mention the ids being looked for
+are parsed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from desktop.logs.source import SourceError, compression_of
+
+WINDOW_BEFORE = 4 << 20  # bytes read before the call's line
+WINDOW_AFTER = 1 << 20  # and after it (later blocks of the same response)
+MAX_STEPS = 200  # user lines followed up one prompt (parallel tool results)
+TOOL_INPUT_CHARS = 400  # of a tool call's input, shown after its name
+
+
+def claude_turn_text(path: Path, offset: int, raw: Any) -> tuple[str | None, str | None] | None:
+    """(prompt, response) of the call whose line is at ``offset``; None when the
+    transcript cannot be read around it (compressed, gone, not this line)."""
+    message = raw.get("message") if isinstance(raw, dict) else None
+    message_id = message.get("id") if isinstance(message, dict) else None
+    if not isinstance(message_id, str) or not message_id:
+        return None
+    try:
+        if compression_of(path) is not None:
+            return None  # offsets count decompressed bytes: no cheap window
+        with open(path, "rb") as fh:
+            start = max(0, offset - WINDOW_BEFORE)
+            fh.seek(start)
+            data = fh.read(offset - start + WINDOW_AFTER)
+    except (OSError, SourceError):
+        return None
+    lines = data.split(b"\n")
+    if start > 0:
+        lines = lines[1:]  # the first piece may be the end of a line
+    if data and not data.endswith(b"\n"):
+        lines = lines[:-1]  # and the last one its start
+    blocks = _message_lines(lines, message_id)
+    if not blocks:
+        return None
+    response = "\n\n".join(t for t in (_response_text(b) for b in blocks) if t) or None
+    return _prompt(lines, blocks[0]), response
+
+
+def _parse(line: bytes) -> dict[str, Any] | None:
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _message_lines(lines: list[bytes], message_id: str) -> list[dict[str, Any]]:
+    """Every assistant line of the message, in file order (each is one block)."""
+    needle = orjson.dumps(message_id)
+    found = []
+    for line in lines:
+        if needle not in line:
+            continue
+        obj = _parse(line)
+        message = obj.get("message") if obj else None
+        if (
+            obj
+            and obj.get("type") == "assistant"
+            and isinstance(message, dict)
+            and message.get("id") == message_id
+        ):
+            found.append(obj)
+    # Sub-agent echoes and resumed sessions may repeat a block: keep each block once.
+    seen: set[bytes] = set()
+    unique = []
+    for obj in found:
+        key = orjson.dumps(obj["message"].get("content"), option=orjson.OPT_SORT_KEYS)
+        if key not in seen:
+            seen.add(key)
+            unique.append(obj)
+    return unique
+
+
+def _prompt(lines: list[bytes], first: dict[str, Any]) -> str | None:
+    """The user lines the response follows, oldest first: what this turn added."""
+    parts: list[str] = []
+    target = first.get("parentUuid")
+    for _ in range(MAX_STEPS):
+        if not isinstance(target, str) or not target:
+            break
+        obj = _line_with_uuid(lines, target)
+        if obj is None or obj.get("type") == "assistant":
+            break  # the previous response: everything after it is this turn's
+        if obj.get("type") == "user":  # (system notes and the like are passed by)
+            text = _user_text(obj.get("message"))
+            if text:
+                parts.append(text)
+        target = obj.get("parentUuid")
+    return "\n\n".join(reversed(parts)) or None
+
+
+def _line_with_uuid(lines: list[bytes], uuid: str) -> dict[str, Any] | None:
+    needle = b'"uuid":' + orjson.dumps(uuid)
+    for line in reversed(lines):
+        if needle in line:
+            obj = _parse(line)
+            if obj is not None and obj.get("uuid") == uuid:
+                return obj
+    return None
+
+
+def _user_text(message: Any) -> str | None:
+    if not isinstance(message, dict):
+        return None
+    content = message.get("content")
+    if isinstance(content, str):
+        return content or None
+    if not isinstance(content, list):
+        return None
+    pieces = []
+    for part in content:
+        if not isinstance(part, dict):
+            continue
+        if part.get("type") == "text" and isinstance(part.get("text"), str):
+            pieces.append(part["text"])
+        elif part.get("type") == "tool_result":
+            body = _content_text(part.get("content"))
+            error = " (error)" if part.get("is_error") is True else ""
+            pieces.append(f"[tool result{error}]" + (f"\n{body}" if body else ""))
+    return "\n".join(pieces) or None
+
+
+def _response_text(line: dict[str, Any]) -> str | None:
+    content = line["message"].get("content")
+    if isinstance(content, str):
+        return content or None
+    if not isinstance(content, list):
+        return None
+    pieces = []
+    for part in content:
+        if not isinstance(part, dict):
+            continue
+        if part.get("type") == "text" and isinstance(part.get("text"), str):
+            pieces.append(part["text"])
+        elif part.get("type") == "tool_use":
+            name = part.get("name") if isinstance(part.get("name"), str) else "tool"
+            args = orjson.dumps(part.get("input")).decode() if "input" in part else ""
+            if len(args) > TOOL_INPUT_CHARS:
+                args = args[:TOOL_INPUT_CHARS] + "…"
+            pieces.append(f"[tool call: {name}] {args}".rstrip())
+    return "\n".join(pieces) or None
+
+
+def _content_text(content: Any) -> str | None:
+    if isinstance(content, str):
+        return content or None
+    if isinstance(content, list):
+        texts = [
+            p["text"]
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str)
+        ]
+        return "\n".join(texts) or None
+    return None
