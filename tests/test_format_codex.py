@@ -265,3 +265,85 @@ def test_reading_a_file_again_is_idempotent(tmp_path: Path) -> None:
     no_meta = write(tmp_path / "rollout-no-meta.jsonl", [count("2026-07-07T10:00:05Z", usage)])
     assert len(deduplicate(read(no_meta) * 2)) == 1
     assert len(deduplicate(read(MAIN) * 2)) == 3
+
+
+def _rollout_lines() -> list[dict]:
+    def at(second: int, kind: str, payload: dict) -> dict:
+        return {"timestamp": f"2026-07-07T10:00:{second:02}.000Z", "type": kind, "payload": payload}
+
+    def item(second: int, **payload: object) -> dict:
+        return at(second, "response_item", payload)
+
+    def count(second: int, total_in: int, total_out: int, last_in: int, last_out: int) -> dict:
+        def usage(i: int, o: int) -> dict:
+            return {"input_tokens": i, "cached_input_tokens": 0, "output_tokens": o,
+                    "reasoning_output_tokens": 0, "total_tokens": i + o}  # fmt: skip
+
+        info = {"total_token_usage": usage(total_in, total_out),
+                "last_token_usage": usage(last_in, last_out)}  # fmt: skip
+        return at(second, "event_msg", {"type": "token_count", "info": info})
+
+    def said(role: str, text: str) -> dict:
+        kind = "output_text" if role == "assistant" else "input_text"
+        return {"type": "message", "role": role, "content": [{"type": kind, "text": text}]}
+
+    return [
+        at(0, "session_meta", {"id": "0199e658-d615-7d55-9ff6-00107f58a0a8", "cwd": "/w"}),
+        at(0, "turn_context", {"model": "gpt-5-codex", "cwd": "/w"}),
+        item(1, **said("user", "Fix the failing <test>")),
+        at(1, "event_msg", {"type": "user_message", "message": "Fix the failing <test>"}),
+        item(2, type="reasoning", summary=[], encrypted_content="gAAAA"),
+        item(3, type="function_call", name="shell", arguments='{"command":["pytest"]}'),
+        count(4, 1000, 50, 1000, 50),
+        item(5, type="function_call_output", output='{"output":"1 failed","metadata":{}}'),
+        item(6, **said("assistant", "The test expects UTC.")),
+        count(7, 2100, 80, 1100, 30),
+        count(8, 2100, 80, 1100, 30),  # re-emitted: not a call
+        item(9, **said("user", "Thanks")),
+        item(10, **said("assistant", "You're welcome.")),
+        count(11, 3300, 90, 1200, 10),
+    ]
+
+
+def test_turn_text_is_gathered_from_the_items_since_the_previous_count(tmp_path: Path) -> None:
+    from desktop.analysis.conversations import conversation_turns
+    from desktop.analysis.turn_text import read_turn_text
+    from desktop.timeutil import resolve_zone
+    from tests.helpers import open_logs, write_jsonl
+
+    folder = tmp_path / "sessions" / "2026" / "07" / "07"
+    folder.mkdir(parents=True)
+    path = write_jsonl(
+        folder / "rollout-2026-07-07T10-00-00-0199e658-d615-7d55-9ff6-00107f58a0a8.jsonl",
+        _rollout_lines(),
+    )
+    dataset, _ = open_logs([path])
+    assert dataset.store.count_calls() == 3
+    conversation = dataset.rows([int(dataset.frame.ids[0])], ["conversation_id"])[0]
+    turns = conversation_turns(
+        dataset, "conversation_id", conversation["conversation_id"], resolve_zone("UTC")
+    )
+    texts = [read_turn_text(dataset, int(i)) for i in turns.ids]
+    assert [(t.prompt, t.response) for t in texts] == [
+        ("Fix the failing <test>", '[tool call: shell] {"command":["pytest"]}'),
+        ("[tool result]\n1 failed", "The test expects UTC."),
+        ("Thanks", "You're welcome."),
+    ]
+    assert all(t.note == "" for t in texts)
+
+
+def test_codex_turn_text_needs_the_call_line_where_it_was(tmp_path: Path) -> None:
+    import gzip
+
+    from desktop.logs.formats.codex_turns import codex_turn_text
+
+    lines = [orjson.dumps(line) for line in _rollout_lines()]
+    path = tmp_path / "rollout.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    last = len(b"\n".join(lines[:-1])) + 1
+    assert codex_turn_text(path, last) == ("Thanks", "You're welcome.")
+    assert codex_turn_text(path, 0) is None  # not a token_count line: the file changed
+    packed = tmp_path / "rollout.jsonl.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    assert codex_turn_text(packed, last) is None
+    assert codex_turn_text(tmp_path / "gone.jsonl", last) is None

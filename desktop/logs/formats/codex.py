@@ -361,6 +361,14 @@ class CodexRollout(LogFormat):
             f"({len(hits)} of {len(objects)} sampled), {plural(counts, 'token_count event')}",
         )
 
+    def turn_text_around(
+        self, path: Path, offset: int, raw: Any
+    ) -> tuple[str | None, str | None] | None:
+        # The items since the previous token_count: see codex_turns.
+        from desktop.logs.formats.codex_turns import codex_turn_text
+
+        return codex_turn_text(path, offset)
+
     def records(
         self, objects: Iterable[tuple[int, int, Any]], ctx: ReadContext
     ) -> Iterator[CallRecord | Problem]:

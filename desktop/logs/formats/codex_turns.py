@@ -1,0 +1,132 @@
+"""What one Codex CLI call was sent and said, read from the rollout before it.
+
+A call is billed at its ``token_count`` event; the items the call added to the
+conversation are the ``response_item`` lines since the previous ``token_count``:
+the user's message or the outputs of the tools the previous call asked for (what
+this call was sent), then the assistant's messages and tool calls (what it said).
+Only a window of the file before the call is read, and only lines that can be
+such items are parsed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from desktop.logs.source import SourceError, compression_of
+
+WINDOW_BEFORE = 4 << 20  # bytes read before the call's line
+TOOL_TEXT_CHARS = 400  # of a tool call's arguments, shown after its name
+_ITEM = b'"response_item"'
+_COUNT = b'"token_count"'
+
+
+def codex_turn_text(path: Path, offset: int) -> tuple[str | None, str | None] | None:
+    """(prompt, response) of the call whose ``token_count`` line is at ``offset``; None
+    when the rollout cannot be read there (compressed, gone, not such a line)."""
+    try:
+        if compression_of(path) is not None:
+            return None  # offsets count decompressed bytes: no cheap window
+        with open(path, "rb") as fh:
+            start = max(0, offset - WINDOW_BEFORE)
+            fh.seek(start)
+            before = fh.read(offset - start)
+            own = fh.readline()
+    except (OSError, SourceError):
+        return None
+    if _COUNT not in own:
+        return None  # the file changed: this is not the call's line any more
+    lines = before.split(b"\n")
+    if start > 0:
+        lines = lines[1:]  # the first piece may be the end of a line
+    prompt: list[str] = []
+    response: list[str] = []
+    for line in reversed(lines):
+        if _COUNT in line and _is_token_count(line):
+            break  # the previous call: everything after it is this one's
+        if _ITEM not in line:
+            continue
+        item = _item(line)
+        if item is None:
+            continue
+        side, text = _text_of(item)
+        if text:
+            (prompt if side == "prompt" else response).append(text)
+    return "\n\n".join(reversed(prompt)) or None, "\n\n".join(reversed(response)) or None
+
+
+def _is_token_count(line: bytes) -> bool:
+    obj = _parse(line)
+    payload = obj.get("payload") if obj else None
+    return (
+        obj is not None
+        and obj.get("type") == "event_msg"
+        and isinstance(payload, dict)
+        and payload.get("type") == "token_count"
+    )
+
+
+def _item(line: bytes) -> dict[str, Any] | None:
+    obj = _parse(line)
+    payload = obj.get("payload") if obj else None
+    if obj is None or obj.get("type") != "response_item" or not isinstance(payload, dict):
+        return None
+    return payload
+
+
+def _parse(line: bytes) -> dict[str, Any] | None:
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _text_of(item: dict[str, Any]) -> tuple[str, str | None]:
+    """Which side an item is on ("prompt" or "response") and its text."""
+    kind = item.get("type")
+    if kind == "message":
+        side = "response" if item.get("role") == "assistant" else "prompt"
+        return side, _content_text(item.get("content"))
+    if kind in ("function_call", "custom_tool_call", "local_shell_call"):
+        name = item.get("name") if isinstance(item.get("name"), str) else "tool"
+        args = item.get("arguments", item.get("input", item.get("action")))
+        text = args if isinstance(args, str) else orjson.dumps(args).decode() if args else ""
+        if len(text) > TOOL_TEXT_CHARS:
+            text = text[:TOOL_TEXT_CHARS] + "…"
+        return "response", f"[tool call: {name}] {text}".rstrip()
+    if kind in ("function_call_output", "custom_tool_call_output"):
+        return "prompt", "[tool result]" + (f"\n{body}" if (body := _output(item)) else "")
+    return "response", None  # reasoning (encrypted or summarised elsewhere) and the like
+
+
+def _output(item: dict[str, Any]) -> str | None:
+    output = item.get("output")
+    if isinstance(output, dict):
+        output = output.get("content", output.get("output"))
+    if isinstance(output, str):
+        # Often a JSON text itself: {"output": "...", "metadata": {...}}
+        if output.startswith("{"):
+            try:
+                inner = orjson.loads(output)
+            except orjson.JSONDecodeError:
+                return output
+            if isinstance(inner, dict) and isinstance(inner.get("output"), str):
+                return inner["output"] or None
+        return output or None
+    return _content_text(output)
+
+
+def _content_text(content: Any) -> str | None:
+    if isinstance(content, str):
+        return content or None
+    if not isinstance(content, list):
+        return None
+    texts = [
+        part["text"]
+        for part in content
+        if isinstance(part, dict) and isinstance(part.get("text"), str) and part["text"]
+    ]
+    return "\n".join(texts) or None
