@@ -112,3 +112,30 @@ def test_open_conversation_button(qtbot, pane, ctx) -> None:
     with qtbot.waitSignal(pane.open_conversation) as blocker:
         pane.conversation_button.click()
     assert blocker.args == ["conv-1"]
+
+
+def test_claude_code_text_is_gathered_around_the_call(qtbot, tmp_path) -> None:
+    from tests.helpers import write_jsonl
+    from tests.test_conversations import _transcript
+
+    folder = tmp_path / "projects" / "-home-dev-shop"
+    folder.mkdir(parents=True)
+    write_jsonl(folder / "s-1.jsonl", _transcript())
+    context = AppContext.create()
+    open_data(qtbot, context, [tmp_path / "projects"])
+    try:
+        pane = DetailPane(context)
+        qtbot.addWidget(pane)
+        pane.show()
+        dataset = context.session.dataset
+        rows = dataset.rows(dataset.frame.ids.tolist())
+        call_id = next(r["id"] for r in rows if r["message_id"] == "msg_1")
+        pane.tabs.setCurrentIndex(TABS.index("text"))
+        with qtbot.waitSignal(pane.raw_loaded, timeout=10000):
+            pane.show_call(call_id)
+        assert pane.prompt[1].toPlainText() == "Summarise <README>"
+        assert pane.response[1].toPlainText() == (
+            'Reading it.\n\n[tool call: Read] {"file_path":"README.md"}'
+        )
+    finally:
+        close_context(context)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from desktop.store.dataset import Dataset
@@ -32,8 +32,7 @@ class TurnText:
 
 def read_turn_text(dataset: Dataset, call_id: int) -> TurnText:
     """Prompt and response of a stored call (never raises for a missing or changed source)."""
-    from desktop.logs.formats.spendtrail import turn_text as generic_text
-    from desktop.store.raw import read_raw, turn_text, turn_text_around
+    from desktop.store.raw import read_raw
 
     rows = dataset.rows([call_id], ["source_id", "offset", "line", "dedup_key"])
     if not rows:
@@ -42,14 +41,7 @@ def read_turn_text(dataset: Dataset, call_id: int) -> TurnText:
     raw = read_raw(dataset, row)
     if not raw.found:
         return TurnText(None, None, raw.note or "The record could not be read.")
-    info = dataset.sources.get(row["source_id"])
-    prompt, response = turn_text(info[1] if info else "", raw.value)
-    if info and row.get("offset") is not None:
-        around = turn_text_around(Path(info[0]), info[1], int(row["offset"]), raw.value)
-        if around is not None:
-            prompt, response = around[0] or prompt, around[1] or response
-    if prompt is None and response is None:
-        prompt, response = generic_text(raw.value)  # plain "prompt"/"response" fields
+    prompt, response = turn_texts(dataset, row, raw.value)
     cut = False
     if prompt is not None and len(prompt) > MAX_TEXT:
         prompt, cut = prompt[:MAX_TEXT], True
@@ -63,3 +55,24 @@ def read_turn_text(dataset: Dataset, call_id: int) -> TurnText:
     elif cut:
         note = (note + " " if note else "") + f"Long text cut to {MAX_TEXT:,} characters."
     return TurnText(prompt, response, note)
+
+
+def turn_texts(dataset: Dataset, row: dict[str, Any], raw: Any) -> tuple[str | None, str | None]:
+    """Prompt and response of a call whose raw record was read (``row`` as for
+    :func:`desktop.store.raw.read_raw`): gathered from the lines around it when its
+    format spreads a call over several lines, else taken from the record itself."""
+    from desktop.logs.formats.spendtrail import turn_text as generic_text
+    from desktop.store.raw import turn_text, turn_text_around
+
+    if raw is None:
+        return None, None
+    info = dataset.sources.get(row.get("source_id", -1))
+    prompt, response = turn_text(info[1] if info else "", raw)
+    offset = row.get("offset")
+    if info and offset is not None:
+        around = turn_text_around(Path(info[0]), info[1], int(offset), raw)
+        if around is not None:
+            prompt, response = around[0] or prompt, around[1] or response
+    if prompt is None and response is None:
+        prompt, response = generic_text(raw)  # plain "prompt"/"response" fields
+    return prompt, response

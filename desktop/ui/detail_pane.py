@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.analysis.turn_text import turn_texts
 from desktop.store.call_detail import CallDetail, call_detail
-from desktop.store.raw import RawRecord, read_raw, turn_text
+from desktop.store.raw import RawRecord, read_raw
 from desktop.ui.context import AppContext
 
 TABS = ("fields", "cost", "raw", "text")
@@ -304,11 +305,11 @@ class DetailPane(QWidget):
             return
         self._raw_for = detail.call_id
         self.raw_note.setText("Reading the record from its source…")
-        row, fmt = detail.row, detail.format
+        row = detail.row
 
         def work() -> tuple[int, RawRecord, tuple[str | None, str | None]]:
             raw = read_raw(dataset, row)
-            return detail.call_id, raw, turn_text(fmt, raw.value)
+            return detail.call_id, raw, turn_texts(dataset, row, raw.value)
 
         self.ctx.tasks.submit(f"detail.raw.{id(self)}", work, self._show_raw, self._raw_failed)
 
