@@ -63,3 +63,18 @@ def test_buckets_without_sums_have_the_same_cost(demo_dataset) -> None:  # noqa:
     assert [k for k, _ in full.series] == [k for k, _ in lean.series]
     leaders = [g.key for g in demo_dataset.groups(mask, ["model"], ZONE, stats=False)[:3]]
     assert [k for k, _ in full.series][:3] == leaders
+
+
+def test_group_order_equals_sorting_by_cost_calls_and_key() -> None:
+    from desktop.store.dataset import _group_order, _sort_key
+
+    rng = np.random.default_rng(3)
+    n = 400
+    cost = rng.choice([0.0, 0.5, 1.25, 2.0], size=n)  # many ties
+    calls = rng.choice([1, 2, 3], size=n).astype(np.int64)
+    values = ["b", "a", None, "B", 10, "10", 2.5]
+    keys = [(values[i % 7], values[(i * 3) % 7]) for i in range(n)]  # equal keys too
+    want = sorted(range(n), key=lambda g: (-cost[g], -calls[g], _sort_key(keys[g])))
+    assert _group_order(cost, calls, keys) == want
+    assert _group_order(cost[:1], calls[:1], keys[:1]) == [0]
+    assert _group_order(cost[:0], calls[:0], keys[:0]) == []

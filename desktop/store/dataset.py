@@ -10,9 +10,11 @@ column cache, so the two always agree. Costs follow a *cost mode*:
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -425,26 +427,40 @@ class Dataset:
         p50 = p95 = top = None
         if stats:
             p50, p95, top = self._masked_quantiles(mask, inverse, mode, n_groups)
-        result = []
-        for g in range(n_groups):
-            key = tuple(None if code < 0 else dims[i][1][code] for i, code in enumerate(keys[g]))
-            n_priced = int(priced_calls[g])
-            result.append(
-                Group(
-                    key=key,
-                    calls=int(calls[g]),
-                    sums={k: int(v[g]) for k, v in sums.items()},
-                    cost_usd=float(cost_sum[g]),
-                    unpriced_calls=int(calls[g]) - n_priced,
-                    reported_cost_usd=float(rep_sum[g]),
-                    share=float(cost_sum[g]) / total if total else 0.0,
-                    mean_cost_usd=float(cost_sum[g]) / n_priced if n_priced else None,
-                    p50_cost_usd=float(p50[g]) if p50 is not None and n_priced else None,
-                    p95_cost_usd=float(p95[g]) if p95 is not None and n_priced else None,
-                    max_cost_usd=float(top[g]) if top is not None and n_priced else None,
+        # Plain lists first: indexing numpy arrays per group costs more than the rest
+        # (grouping by conversation id makes 175k groups).
+        distinct = [values for _, values in dims]
+        key_list = [
+            tuple(None if code < 0 else distinct[i][code] for i, code in enumerate(row))
+            for row in keys.tolist()
+        ]
+        calls_l, priced_l = calls.tolist(), priced_calls.tolist()
+        cost_l, rep_l = cost_sum.tolist(), rep_sum.tolist()
+        sums_l = {name: v.astype(np.int64).tolist() for name, v in sums.items()}
+        no_stats = [None] * n_groups
+        p50_l = p50.tolist() if p50 is not None else no_stats
+        p95_l = p95.tolist() if p95 is not None else no_stats
+        top_l = top.tolist() if top is not None else no_stats
+        result: list[Group] = []
+        with _no_gc():  # 175k new objects would set off full collections over and over
+            for g in _group_order(cost_sum, calls, key_list):
+                n_priced = priced_l[g]
+                cost_g = cost_l[g]
+                result.append(
+                    Group(
+                        key=key_list[g],
+                        calls=calls_l[g],
+                        sums={name: column[g] for name, column in sums_l.items()},
+                        cost_usd=cost_g,
+                        unpriced_calls=calls_l[g] - n_priced,
+                        reported_cost_usd=rep_l[g],
+                        share=cost_g / total if total else 0.0,
+                        mean_cost_usd=cost_g / n_priced if n_priced else None,
+                        p50_cost_usd=p50_l[g] if n_priced else None,
+                        p95_cost_usd=p95_l[g] if n_priced else None,
+                        max_cost_usd=top_l[g] if n_priced else None,
+                    )
                 )
-            )
-        result.sort(key=lambda g: (-g.cost_usd, -g.calls, _sort_key(g.key)))
         return result
 
     def cost_order(self, mode: str = "computed") -> tuple[np.ndarray, np.ndarray]:
@@ -604,6 +620,35 @@ def _as_text(value: Any) -> str:
 
 def _sort_key(key: tuple[Any, ...]) -> tuple:
     return tuple((v is None, str(v)) for v in key)
+
+
+def _group_order(cost: np.ndarray, calls: np.ndarray, keys: list[tuple[Any, ...]]) -> list[int]:
+    """Groups by cost, then calls (both descending), then key: the order of
+    ``sorted(key=(-cost, -calls, _sort_key(key)))``, with keys compared only on ties."""
+    order = np.lexsort((-calls, -cost)).tolist()  # stable: ties keep group order
+    if len(order) < 2:
+        return order
+    ranked_cost, ranked_calls = cost[order], calls[order]
+    tied = (ranked_cost[1:] == ranked_cost[:-1]) & (ranked_calls[1:] == ranked_calls[:-1])
+    if not tied.any():
+        return order
+    edges = np.diff(np.concatenate(([0], tied.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        run = order[start : end + 1]
+        order[start : end + 1] = sorted(run, key=lambda g: _sort_key(keys[g]))
+    return order
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _selection(mask: np.ndarray) -> np.ndarray | slice:
