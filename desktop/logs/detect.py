@@ -49,7 +49,6 @@ def sample_source(path: Path, max_lines: int = SAMPLE_LINES) -> Sample:
             head = _read_head(fh, max_lines)
         except (OSError, EOFError) as exc:
             raise SourceError(f"{path}: cannot read ({exc})") from exc
-    sample.first_bytes = head[:512]
     sample.head = head[: json_document.HEAD_BYTES]
     if json_document.head_layout(head).document:
         # A pretty-printed array or object: sample its elements, not its lines.

@@ -113,6 +113,11 @@ def file_layout(path: Path) -> Layout:
             head = fh.read(HEAD_BYTES)
         except (OSError, EOFError) as exc:
             raise SourceError(f"{path}: cannot read ({exc})") from exc
+    return text_layout(path, head)
+
+
+def text_layout(path: Path, head: bytes) -> Layout:
+    """:func:`head_layout` of a file's first ``HEAD_BYTES``, which must be UTF-8 text."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError(f"{path}: UTF-16 text; save the log as UTF-8 to read it")
     if b"\x00" in head[:4096]:

@@ -21,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from desktop.logs.detect import detect_sample
 from desktop.logs.expand import Expansion, SourceFile, expand_paths
 from desktop.logs.formats import get_format
 from desktop.logs.formats.base import Detection, LogFormat, ReadContext, SqliteFormat
-from desktop.logs.json_document import file_layout, head_layout
+from desktop.logs.json_document import file_layout, text_layout
 from desktop.logs.reader import ChunkParser, ReadEnd, deduplicate, read_records
 from desktop.logs.source import (
     HEAD_SIZE,
@@ -356,15 +357,17 @@ def _known_formats(
         sf = SourceFile(path, row.format, row.reason or "", 1.0, options)
         try:
             if get_format(row.format).kind != "sqlite":  # (a SQLite file has its WAL too)
+                # Unchanged by stat alone: no need to open it (a projects folder has 14k
+                # files). The head is only compared when the file did change.
                 st = os.stat(path)
-                if (st.st_ino, st.st_size, st.st_mtime_ns) == (row.inode, row.size, row.mtime_ns):
-                    # Unchanged: no need to open it (a projects folder has 14k files).
-                    states[path] = {
-                        "size": st.st_size,
-                        "mtime_ns": st.st_mtime_ns,
-                        "inode": st.st_ino,
-                        "head": row.head,
-                    }
+                state = {
+                    "size": st.st_size,
+                    "mtime_ns": st.st_mtime_ns,
+                    "inode": st.st_ino,
+                    "head": row.head,
+                }
+                if _unchanged(row, state):
+                    states[path] = state
                     return sf
             state = states[path] = _file_state(path)
         except OSError:
@@ -380,15 +383,19 @@ def _options(sf: SourceFile) -> str | None:
     return orjson.dumps(sf.options, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def _compare(row: SourceRow, state: dict[str, Any], sf: SourceFile) -> str:
-    same_file = row.inode == state["inode"]
-    if (
+def _unchanged(row: SourceRow, state: dict[str, Any]) -> bool:
+    return bool(
         row.complete
-        and same_file
+        and row.inode == state["inode"]
         and row.size == state["size"]
         and row.mtime_ns == state["mtime_ns"]
-    ):
+    )
+
+
+def _compare(row: SourceRow, state: dict[str, Any], sf: SourceFile) -> str:
+    if _unchanged(row, state):
         return "unchanged"
+    same_file = row.inode == state["inode"]
     fmt = get_format(sf.format_id)
     growable = fmt.line_independent and fmt.kind == "jsonl"
     if growable and same_file and state["size"] >= row.read_offset and row.head is not None:
@@ -488,24 +495,18 @@ def look_at(paths: Sequence[Path]) -> list[Look]:
             looks.append((exc, None, None))
             continue
         state = document = None
-        if isinstance(found, Detection):
-            head = sample.head
-            plain = (
-                sample.sqlite_tables is None
-                and sample.compression is None
-                and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
-                and b"\x00" not in head[:HEAD_SIZE]
-            )
-            if plain:
-                state = {
-                    "size": st.st_size,
-                    "mtime_ns": st.st_mtime_ns,
-                    "inode": st.st_ino,
-                    "head": head[:HEAD_SIZE],
-                }
-                if _may_split(get_format(found.format_id), path, compressed=False):
-                    document = head_layout(head).document
-            # Other files (SQLite with its WAL, compressed, odd text): the plan looks itself.
+        # SQLite (with its WAL) and compressed files: the plan looks at them itself.
+        plain = sample.sqlite_tables is None and sample.compression is None
+        if isinstance(found, Detection) and plain:  # the head is the file's own first bytes
+            state = {
+                "size": st.st_size,
+                "mtime_ns": st.st_mtime_ns,
+                "inode": st.st_ino,
+                "head": sample.head[:HEAD_SIZE],
+            }
+            if _may_split(get_format(found.format_id), path, compressed=False):
+                with suppress(SourceError):  # the plan asks again and reports it
+                    document = text_layout(path, sample.head).document
         looks.append((found, state, document))
     return looks
 

@@ -38,7 +38,6 @@ class Sample:
     objects: list[Any] = field(default_factory=list)  # parsed JSON values of the first lines
     lines_seen: int = 0
     bad_lines: int = 0
-    first_bytes: bytes = b""
     head: bytes = b""  # the first bytes as read (decompressed), up to 64 KiB
     compression: str | None = None  # "gz" or "zst" for a compressed file
     sqlite_tables: dict[str, list[str]] | None = None  # table -> column names
@@ -47,6 +46,10 @@ class Sample:
     layout: str = "lines"
     # Work several formats share (e.g. locating API objects), done once per sample.
     cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def first_bytes(self) -> bytes:
+        return self.head[:512]
 
     def dicts(self) -> list[dict[str, Any]]:
         return [o for o in self.objects if isinstance(o, dict)]

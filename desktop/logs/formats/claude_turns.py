@@ -17,12 +17,12 @@ from typing import Any
 
 import orjson
 
+from desktop.logs.formats.wrapped import text_of, tool_call_text, tool_result_text
 from desktop.logs.source import SourceError, compression_of
 
 WINDOW_BEFORE = 4 << 20  # bytes read before the call's line
 WINDOW_AFTER = 1 << 20  # and after it (later blocks of the same response)
 MAX_STEPS = 200  # user lines followed up one prompt (parallel tool results)
-TOOL_INPUT_CHARS = 400  # of a tool call's input, shown after its name
 
 
 def claude_turn_text(path: Path, offset: int, raw: Any) -> tuple[str | None, str | None] | None:
@@ -49,7 +49,8 @@ def claude_turn_text(path: Path, offset: int, raw: Any) -> tuple[str | None, str
     blocks = _message_lines(lines, message_id)
     if not blocks:
         return None
-    response = "\n\n".join(t for t in (_response_text(b) for b in blocks) if t) or None
+    texts = (_blocks_text(b["message"].get("content")) for b in blocks)
+    response = "\n\n".join(t for t in texts if t) or None
     return _prompt(lines, blocks[0]), response
 
 
@@ -98,8 +99,9 @@ def _prompt(lines: list[bytes], first: dict[str, Any]) -> str | None:
         obj = _line_with_uuid(lines, target)
         if obj is None or obj.get("type") == "assistant":
             break  # the previous response: everything after it is this turn's
-        if obj.get("type") == "user":  # (system notes and the like are passed by)
-            text = _user_text(obj.get("message"))
+        message = obj.get("message")
+        if obj.get("type") == "user" and isinstance(message, dict):  # (system notes: passed)
+            text = _blocks_text(message.get("content"))
             if text:
                 parts.append(text)
         target = obj.get("parentUuid")
@@ -116,10 +118,9 @@ def _line_with_uuid(lines: list[bytes], uuid: str) -> dict[str, Any] | None:
     return None
 
 
-def _user_text(message: Any) -> str | None:
-    if not isinstance(message, dict):
-        return None
-    content = message.get("content")
+def _blocks_text(content: Any) -> str | None:
+    """Text of a message's content: text blocks, tool calls (a response) and tool
+    results (a user line); thinking and images are left out."""
     if isinstance(content, str):
         return content or None
     if not isinstance(content, list):
@@ -128,44 +129,12 @@ def _user_text(message: Any) -> str | None:
     for part in content:
         if not isinstance(part, dict):
             continue
-        if part.get("type") == "text" and isinstance(part.get("text"), str):
+        kind = part.get("type")
+        if kind == "text" and isinstance(part.get("text"), str):
             pieces.append(part["text"])
-        elif part.get("type") == "tool_result":
-            body = _content_text(part.get("content"))
-            error = " (error)" if part.get("is_error") is True else ""
-            pieces.append(f"[tool result{error}]" + (f"\n{body}" if body else ""))
+        elif kind == "tool_use":
+            pieces.append(tool_call_text(part.get("name"), part.get("input")))
+        elif kind == "tool_result":
+            body = text_of(part.get("content")) or None
+            pieces.append(tool_result_text(body, part.get("is_error") is True))
     return "\n".join(pieces) or None
-
-
-def _response_text(line: dict[str, Any]) -> str | None:
-    content = line["message"].get("content")
-    if isinstance(content, str):
-        return content or None
-    if not isinstance(content, list):
-        return None
-    pieces = []
-    for part in content:
-        if not isinstance(part, dict):
-            continue
-        if part.get("type") == "text" and isinstance(part.get("text"), str):
-            pieces.append(part["text"])
-        elif part.get("type") == "tool_use":
-            name = part.get("name") if isinstance(part.get("name"), str) else "tool"
-            args = orjson.dumps(part.get("input")).decode() if "input" in part else ""
-            if len(args) > TOOL_INPUT_CHARS:
-                args = args[:TOOL_INPUT_CHARS] + "…"
-            pieces.append(f"[tool call: {name}] {args}".rstrip())
-    return "\n".join(pieces) or None
-
-
-def _content_text(content: Any) -> str | None:
-    if isinstance(content, str):
-        return content or None
-    if isinstance(content, list):
-        texts = [
-            p["text"]
-            for p in content
-            if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str)
-        ]
-        return "\n".join(texts) or None
-    return None

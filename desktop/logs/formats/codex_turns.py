@@ -15,10 +15,10 @@ from typing import Any
 
 import orjson
 
+from desktop.logs.formats.wrapped import text_of, tool_call_text, tool_result_text
 from desktop.logs.source import SourceError, compression_of
 
 WINDOW_BEFORE = 4 << 20  # bytes read before the call's line
-TOOL_TEXT_CHARS = 400  # of a tool call's arguments, shown after its name
 _ITEM = b'"response_item"'
 _COUNT = b'"token_count"'
 
@@ -89,16 +89,12 @@ def _text_of(item: dict[str, Any]) -> tuple[str, str | None]:
     kind = item.get("type")
     if kind == "message":
         side = "response" if item.get("role") == "assistant" else "prompt"
-        return side, _content_text(item.get("content"))
+        return side, text_of(item.get("content")) or None
     if kind in ("function_call", "custom_tool_call", "local_shell_call"):
-        name = item.get("name") if isinstance(item.get("name"), str) else "tool"
         args = item.get("arguments", item.get("input", item.get("action")))
-        text = args if isinstance(args, str) else orjson.dumps(args).decode() if args else ""
-        if len(text) > TOOL_TEXT_CHARS:
-            text = text[:TOOL_TEXT_CHARS] + "…"
-        return "response", f"[tool call: {name}] {text}".rstrip()
+        return "response", tool_call_text(item.get("name"), args)
     if kind in ("function_call_output", "custom_tool_call_output"):
-        return "prompt", "[tool result]" + (f"\n{body}" if (body := _output(item)) else "")
+        return "prompt", tool_result_text(_output(item))
     return "response", None  # reasoning (encrypted or summarised elsewhere) and the like
 
 
@@ -116,17 +112,4 @@ def _output(item: dict[str, Any]) -> str | None:
             if isinstance(inner, dict) and isinstance(inner.get("output"), str):
                 return inner["output"] or None
         return output or None
-    return _content_text(output)
-
-
-def _content_text(content: Any) -> str | None:
-    if isinstance(content, str):
-        return content or None
-    if not isinstance(content, list):
-        return None
-    texts = [
-        part["text"]
-        for part in content
-        if isinstance(part, dict) and isinstance(part.get("text"), str) and part["text"]
-    ]
-    return "\n".join(texts) or None
+    return text_of(output) or None

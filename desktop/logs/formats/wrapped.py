@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
+import orjson
+
 from desktop.logs.fields import TIMESTAMP_KEYS, first, flatten_labels, status_of, text_or_none
 from desktop.logs.formats.base import Detection, LineFormat, ReadContext, Sample
 from desktop.logs.usage import Buckets
@@ -371,6 +373,21 @@ def error_text(error: Any) -> str | None:
 
 
 # -- text of a turn -------------------------------------------------------------------
+
+TOOL_ARGS_CHARS = 400  # of a tool call's arguments, shown after its name
+
+
+def tool_call_text(name: Any, args: Any) -> str:
+    """One line for a tool call in a response: its name and (the start of) its arguments."""
+    text = args if isinstance(args, str) else orjson.dumps(args).decode() if args else ""
+    if len(text) > TOOL_ARGS_CHARS:
+        text = text[:TOOL_ARGS_CHARS] + "…"
+    return f"[tool call: {name if isinstance(name, str) else 'tool'}] {text}".rstrip()
+
+
+def tool_result_text(body: str | None, error: bool = False) -> str:
+    """A tool's output as sent back to the model."""
+    return f"[tool result{' (error)' if error else ''}]" + (f"\n{body}" if body else "")
 
 
 def text_of(content: Any) -> str | None:
