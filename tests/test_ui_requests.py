@@ -237,3 +237,20 @@ def test_log_text_never_becomes_rich_text_in_tooltips(qtbot, tmp_path) -> None: 
         tip = model.data(model.index(0, column), _Qt.ItemDataRole.ToolTipRole)
         assert not GuiQt.mightBeRichText(tip.splitlines()[0])
         assert "<b>" in tip or "<img" in tip  # still there, as plain text
+
+
+def test_problems_model_passes_the_model_tester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt as _Qt
+
+    from desktop.ui.problems_model import ProblemsModel
+
+    model = ProblemsModel()
+    qtmodeltester.check(model)  # empty
+    model.set_rows([("/logs/a.jsonl", 12345, "not JSON"), ("/logs/b.jsonl", None, "unreadable")])
+    qtmodeltester.check(model)
+    assert model.index(0, 1).data() == "12,345"
+    assert model.index(1, 1).data() == ""
+    assert model.headerData(1, _Qt.Orientation.Horizontal) == "Line"
+    right = model.headerData(1, _Qt.Orientation.Horizontal, _Qt.ItemDataRole.TextAlignmentRole)
+    assert right == model.index(0, 1).data(_Qt.ItemDataRole.TextAlignmentRole)
+    assert model.headerData(0, _Qt.Orientation.Vertical) is None

@@ -2,54 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from desktop.analysis.top_conversations import ConversationCost
 from desktop.numbers import money_total, tokens
 from desktop.ui.plain_tip import plain_tip
-
-Index = QModelIndex | QPersistentModelIndex
+from desktop.ui.row_table_model import RIGHT_ALIGNED, Index, RowTableModel
 
 HEADERS = ("Conversation", "Turns", "Models", "Cost", "Started")
-RIGHT = (1, 3)
+RIGHT = frozenset({1, 3})
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # the conversation id as stored
 
 
-class TopConversationsModel(QAbstractTableModel):
+class TopConversationsModel(RowTableModel[ConversationCost]):
+    HEADERS = HEADERS
+    RIGHT = RIGHT
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[ConversationCost] = []
         self._zone: tzinfo | None = None
         self.warning = QColor("#b25b00")
 
-    def set_rows(self, rows: list[ConversationCost], zone: tzinfo) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._zone = zone
-        self.endResetModel()
+    def set_rows(self, rows: Iterable[ConversationCost], zone: tzinfo | None = None) -> None:
+        self._zone = zone  # (times are shown in it)
+        super().set_rows(rows)
 
     def conversation(self, row: int) -> ConversationCost | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
+        return self.row_at(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        conv = self.item(index)
+        if conv is None:
             return None
-        conv = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(conv, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in RIGHT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return RIGHT_ALIGNED
         if role == Qt.ItemDataRole.ForegroundRole and column == 3 and conv.unpriced_calls:
             return self.warning
         if role == Qt.ItemDataRole.ToolTipRole and column == 2 and len(conv.models) > 1:
@@ -76,14 +70,3 @@ class TopConversationsModel(QAbstractTableModel):
         if self._zone is None:
             return ""
         return datetime.fromtimestamp(conv.first_ts, self._zone).strftime("%Y-%m-%d %H:%M")
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in RIGHT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None

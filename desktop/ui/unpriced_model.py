@@ -4,51 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from desktop.analysis.model_usage import UnpricedModel
 from desktop.numbers import tokens
 from desktop.ui.plain_tip import plain_tip
 from desktop.ui.price_format import rate_text
-
-Index = QModelIndex | QPersistentModelIndex
+from desktop.ui.row_table_model import RIGHT_ALIGNED, Index, RowTableModel
 
 HEADERS = ("Model", "Provider", "Unpriced calls", "Tokens", "Nearest known model (a guess)")
 NUMERIC = frozenset({2, 3})
 
 
-class UnpricedTableModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[UnpricedModel] = []
-
-    def set_rows(self, rows: list[UnpricedModel]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> UnpricedModel | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+class UnpricedTableModel(RowTableModel[UnpricedModel]):
+    HEADERS = HEADERS
+    RIGHT = NUMERIC
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        item = self.row_at(index.row()) if index.isValid() else None
+        item = self.item(index)
         if item is None:
             return None
         logged = item.logged
@@ -76,5 +49,5 @@ class UnpricedTableModel(QAbstractTableModel):
             lines.append("Not counted as $0. Add a price to include these calls in the totals.")
             return plain_tip("No price for this model", *lines)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return RIGHT_ALIGNED
         return None
