@@ -530,3 +530,40 @@ def test_a_folder_of_many_files_reports_detection_then_reading(tmp_path: Path) -
     out = Terminal()
     ProgressLine(out)(detecting[-1])
     assert out.getvalue() == f"\rLooking at {n}/{n} files   "
+
+
+def test_a_bulk_load_checkpoints_beside_the_writer_and_leaves_no_log(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    store = Store(path)
+    pricer = Pricer(PricingEngine.from_file(TEST_CATALOG))
+    wal = Path(str(path) + "-wal")
+
+    def batch(first_line: int) -> Batch:
+        records = [
+            CallRecord(
+                1.78e9 + i, "openai", "gpt-4.1-mini", None, 100 + i, 0, 0, 0, 10, 0
+            )._replace(line=first_line + i)
+            for i in range(500)
+        ]
+        return Batch.from_records(records, sid, pricer)
+
+    store.bulk_writes(True)
+    store.begin()
+    sid = store.add_source("/logs/a.jsonl", None, "spendtrail", "", None)
+    store.insert_batch(batch(1))
+    store.commit()
+    checkpointer = store._checkpointer
+    assert checkpointer is not None
+    # the thread copies the committed frames into the database while the load goes on
+    assert checkpointer.copied.wait(timeout=30)
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+    store.begin()
+    store.insert_batch(batch(501))
+    store.commit()
+    store.bulk_writes(False)
+    assert store._checkpointer is None and not checkpointer._thread.is_alive()
+    assert wal.stat().st_size == 0  # everything is in the database file
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
+    store.close()
+    reader = Store(path)
+    assert reader.count_calls() == 1000

@@ -318,7 +318,7 @@ def plan_ingest(
             row = None
         if row is None:
             source_id = store.add_source(
-                str(path), roots.get(path), sf.format_id, sf.reason, sf.options
+                str(path), roots.get(path), sf.format_id, sf.reason, sf.options, state
             )
             start, line = 0, 1
         else:
@@ -333,7 +333,8 @@ def plan_ingest(
                 reread.append(str(path))
                 store.clear_source(source_id)
                 start, line = 0, 1
-        store.update_source(source_id, complete=0, reason=sf.reason, **state)
+        if row is not None:
+            store.update_source(source_id, complete=0, reason=sf.reason, **state)
         new_units = _units_for(source_id, sf, state, start, line, (documents or {}).get(path))
         units.extend(new_units)
         total += sum(u.size for u in new_units)
@@ -738,17 +739,13 @@ def _run_units(
     done_sources: set[int] = set()
     last_commit = time.perf_counter()
     state = Progress(0, plan.bytes_total, 0, 0.0, 0, files_total)
-    per_source_calls: dict[int, int] = {}
-    per_source_problems: dict[int, int] = {}
-
     fingerprint = store.meta("pricing_fingerprint")
-    # Where each source's read stands; written with the rows, in the same transaction.
-    positions: dict[int, dict[str, Any]] = {}
+    # Where each source's read stands, and what it added: written with the rows, in
+    # the same transaction. source id -> [calls, problems, offset, next line, complete]
+    positions: dict[int, list[Any]] = {}
 
     def flush() -> None:
-        _flush_source_counts(store, per_source_calls, per_source_problems)
-        for source_id, fields in positions.items():
-            store.update_source(source_id, **fields)
+        store.advance_sources([(sid, *fields) for sid, fields in positions.items()])
         positions.clear()
 
     def consume(task: list[Unit], res: TaskResult) -> None:
@@ -770,12 +767,13 @@ def _run_units(
                 store.set_meta("pricing_fingerprint", "")  # re-price on the next open
             store.add_problems(part.source_id, part.problems)
             sid = part.source_id
-            per_source_calls[sid] = per_source_calls.get(sid, 0) + part.read
-            per_source_problems[sid] = per_source_problems.get(sid, 0) + len(part.problems)
-            fields = positions.setdefault(sid, {})
-            fields.update(read_offset=part.end.offset, next_line=part.end.line)
+            fields = positions.get(sid)
+            if fields is None:
+                fields = positions[sid] = [0, 0, 0, 1, False]
+            fields[0] += part.read
+            fields[1] += len(part.problems)
+            fields[2:] = part.end.offset, part.end.line, unit.last
             if unit.last:
-                fields["complete"] = 1
                 done_sources.add(sid)
             result.records_read += part.read
             result.problems += len(part.problems)
@@ -815,8 +813,8 @@ def _run_units(
         if store.conn.in_transaction:
             flush()
             store.commit()
-    if bulk:
-        store.bulk_writes(False)  # indexes then read the table from the database file
+        if bulk:
+            store.bulk_writes(False)  # indexes then read the table from the database file
     result.calls_added = store.count_calls() - total_rows_before
     if builder is not None and not result.cancelled and builder.n == result.calls_added:
         last = store.conn.execute("SELECT max(id) FROM calls").fetchone()[0]
@@ -824,17 +822,6 @@ def _run_units(
             result.columns = builder
     result.files_read = len(done_sources)
     result.bytes_read = state.bytes_done
-
-
-def _flush_source_counts(store: Store, calls: dict[int, int], problems: dict[int, int]) -> None:
-    for source_id, n in calls.items():
-        store.conn.execute("UPDATE sources SET calls = calls + ? WHERE id = ?", (n, source_id))
-    for source_id, n in problems.items():
-        store.conn.execute(
-            "UPDATE sources SET problems = problems + ? WHERE id = ?", (n, source_id)
-        )
-    calls.clear()
-    problems.clear()
 
 
 def _run_parallel(

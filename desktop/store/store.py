@@ -25,6 +25,7 @@ import orjson
 from desktop.paths import cache_dir
 from desktop.record import Problem
 from desktop.store.batch import Batch
+from desktop.store.checkpoint import Checkpointer
 from desktop.store.schema import (
     CORE_COLUMNS,
     DDL,
@@ -114,6 +115,7 @@ class Store:
         # During a bulk load: dedup key -> row id, and the next row id (see keep_keys_in_memory)
         self._keys: dict[str, int] | None = None
         self._next_id = 0
+        self._checkpointer: Checkpointer | None = None  # during a bulk load
 
     # -- connection ------------------------------------------------------------
     @staticmethod
@@ -202,6 +204,8 @@ class Store:
     def commit(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
+            if self._checkpointer is not None:
+                self._checkpointer.committed()
 
     def rollback(self) -> None:
         if self.conn.in_transaction:
@@ -253,10 +257,31 @@ class Store:
                 return row
         return None
 
-    def add_source(self, path: str, root: str | None, fmt: str, reason: str, options: Any) -> int:
+    def add_source(
+        self,
+        path: str,
+        root: str | None,
+        fmt: str,
+        reason: str,
+        options: Any,
+        state: dict[str, Any] | None = None,
+    ) -> int:
+        """A new source; ``state`` (size, mtime_ns, inode, head) as the plan saw it."""
+        state = state or {}
         cur = self.conn.execute(
-            "INSERT INTO sources (path, root, format, reason, options) VALUES (?, ?, ?, ?, ?)",
-            (path, root, fmt, reason, _json(options)),
+            "INSERT INTO sources (path, root, format, reason, options, size, mtime_ns, inode, head)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                path,
+                root,
+                fmt,
+                reason,
+                _json(options),
+                state.get("size"),
+                state.get("mtime_ns"),
+                state.get("inode"),
+                state.get("head"),
+            ),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -266,6 +291,15 @@ class Store:
             return
         names = ", ".join(f"{quote(k)} = ?" for k in fields)
         self.conn.execute(f"UPDATE sources SET {names} WHERE id = ?", (*fields.values(), source_id))
+
+    def advance_sources(self, moves: Sequence[tuple[int, int, int, int, int, bool]]) -> None:
+        """Where reads stand, many sources at once: (source id, calls read, problems
+        found, read offset, next line, complete) per source, counts added."""
+        self.conn.executemany(
+            "UPDATE sources SET calls = calls + ?, problems = problems + ?, read_offset = ?,"
+            " next_line = ?, complete = ? WHERE id = ?",
+            [(c, p, off, line, int(done), sid) for sid, c, p, off, line, done in moves],
+        )
 
     def clear_source(self, source_id: int) -> None:
         self.ensure_indexes()
@@ -475,11 +509,17 @@ class Store:
         self.set_meta("indexes_pending", "1")
 
     def bulk_writes(self, on: bool) -> None:
-        """During a large load, checkpoint the write-ahead log once at the end instead
-        of every few megabytes (each checkpoint rewrites and syncs the database)."""
+        """During a large load, checkpoint the write-ahead log on a thread of its own
+        after each commit instead of every few megabytes in the load's way (each
+        checkpoint rewrites and syncs the database); the rest is copied at the end."""
         if on:
             self.conn.execute("PRAGMA wal_autocheckpoint=0")
+            if self._checkpointer is None:
+                self._checkpointer = Checkpointer(self.path)
         else:
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
+                self._checkpointer = None
             self.conn.execute("PRAGMA wal_autocheckpoint=1000")
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
