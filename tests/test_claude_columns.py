@@ -51,7 +51,7 @@ def bulk_way(items: list[tuple[int, int, Any]]) -> tuple[list[CallRecord], list[
     columns, records, problems, read = read_items(ClaudeCodeTranscript(), iter(items), CTX)
     assert columns is not None
     cols = [columns.columns[name] for name in RECORD_FIELDS]
-    rows = [CallRecord(*(col[i] for col in cols), columns.labels[i]) for i in range(columns.n)]
+    rows = [CallRecord(*(col[i] for col in cols), columns.row_labels(i)) for i in range(columns.n)]
     return rows + records, problems, read
 
 

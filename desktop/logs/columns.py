@@ -10,7 +10,7 @@ equals reading every line one by one and applying the dedup rule.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import compress
+from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,13 +29,25 @@ Item = tuple[int, int, Any]  # (line, offset, parsed value)
 _ISO_LENGTHS = frozenset((20, 24))
 
 
+_NO_LABELS: dict[str, Any] = {}
+
+
 class Columns:
-    """Columns in record field order for the lines the fast path accepted."""
+    """Columns in record field order for the lines the fast path accepted.
+
+    Labels are kept as columns too, one list per key (None where a row has no
+    such label), keys in order of first appearance. They are turned into
+    columns as rows are added: the label dicts were just parsed and are still
+    in the CPU cache, which a pass over all of them at the end would not find.
+    Equal label values are made one object, so what follows (encoding, sending
+    to the main process, binding to SQL) touches few distinct objects.
+    """
 
     def __init__(self) -> None:
         self.n = 0
         self.columns: dict[str, list[Any]] = {name: [] for name in RECORD_FIELDS}
-        self.labels: list[dict[str, Any] | None] = []
+        self.labels: dict[str, list[Any]] = {}
+        self._seen: dict[str, dict[Any, Any]] = {}  # per label key: value -> its one object
         self.merged = 0  # copies of one call merged into another before these columns
         # lines the bulk reader found bad, in the line reader's own words
         self.problems: list[Problem] = []
@@ -45,21 +57,63 @@ class Columns:
         cols = list(zip(*records, strict=True))
         for i, name in enumerate(RECORD_FIELDS):
             self.columns[name].extend(cols[i])
-        self.labels.extend(cols[STORED_FIELDS])
+        self._add_labels(cols[STORED_FIELDS])
         self.n += len(records)
 
     def extend(self, part: dict[str, Sequence[Any]], labels: Sequence[Any], n: int) -> None:
+        """Append ``n`` rows: their columns and their label dicts (or None)."""
         for name, values in part.items():
             self.columns[name].extend(values)
-        self.labels.extend(labels)
+        self._add_labels(labels)
         self.n += n
+
+    def extend_with(self, other: Columns) -> None:
+        """Append the rows of another set of columns."""
+        for name, values in other.columns.items():
+            self.columns[name].extend(values)
+        self._add_label_columns(other.labels, other.n, share=False)  # shared there already
+        self.n += other.n
+
+    def row_labels(self, i: int) -> dict[str, Any] | None:
+        """The labels of one row as a dict (None when it has none)."""
+        labels = {key: values[i] for key, values in self.labels.items() if values[i] is not None}
+        return labels or None
+
+    def _add_labels(self, dicts: Sequence[dict[str, Any] | None]) -> None:
+        rows = [d or _NO_LABELS for d in dicts]
+        # Every key in order of first appearance, one column per key, in C loops.
+        keys = dict.fromkeys(chain.from_iterable(rows))
+        self._add_label_columns(
+            {key: list(map(dict.get, rows, repeat(key))) for key in keys}, len(rows)
+        )
+
+    def _add_label_columns(
+        self, columns: dict[str, list[Any]], n: int, *, share: bool = True
+    ) -> None:
+        for key, values in columns.items():
+            shared = values
+            if share:
+                seen = self._seen.get(key)
+                if seen is None:
+                    seen = self._seen[key] = {}
+                setdefault = seen.setdefault
+                shared = [v if v is None else setdefault(v, v) for v in values]
+            have = self.labels.get(key)
+            if have is None:
+                self.labels[key] = [None] * self.n + shared if self.n else list(shared)
+            else:
+                have.extend(shared)
+        for key, have in self.labels.items():
+            if key not in columns:
+                have.extend(repeat(None, n))
 
     def remove(self, rows: set[int]) -> None:
         """Drop rows by position (a copy of the same call won elsewhere)."""
         keep = [i not in rows for i in range(self.n)]
         for name, values in self.columns.items():
             self.columns[name] = list(compress(values, keep))
-        self.labels = list(compress(self.labels, keep))
+        for key, values in self.labels.items():
+            self.labels[key] = list(compress(values, keep))
         self.n -= len(rows)
         self.merged += len(rows)
 

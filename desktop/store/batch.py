@@ -168,18 +168,24 @@ class Batch:
             return cls(0, source_id)
         cols = list(zip(*records, strict=True))
         columns = {name: cols[i] for i, name in enumerate(RECORD_COLUMNS)}
-        return cls.from_columns(len(records), columns, cols[STORED_FIELDS], source_id, pricer)
+        dicts = [d or _NO_LABELS for d in cols[STORED_FIELDS]]
+        labels = {
+            key: _shared(list(map(dict.get, dicts, repeat(key))))
+            for key in dict.fromkeys(chain.from_iterable(dicts))
+        }
+        return cls.from_columns(len(records), columns, labels, source_id, pricer)
 
     @classmethod
     def from_columns(
         cls,
         n: int,
         columns: dict[str, Sequence[Any]],
-        label_dicts: Sequence[dict[str, Any] | None],
+        labels: dict[str, list[Any]],
         source_id: int,
         pricer: Pricer,
     ) -> Batch:
-        """A batch from columns in record field order (lists or numpy arrays)."""
+        """A batch from columns in record field order (lists or numpy arrays) and label
+        columns (one list per key, None where a row has no such label)."""
         batch = cls(n, source_id)
         if n == 0:
             return batch
@@ -190,7 +196,8 @@ class Batch:
         for name in TEXT_FIELDS:
             values = columns[name]
             batch.text[name] = _shared(values) if name in REPEATED_TEXT else list(values)
-        batch._labels(label_dicts)
+        batch.label_keys = tuple(labels)
+        batch.labels = list(labels.values())
         batch._price(pricer)
         for name in CODED_TEXT:
             batch.codes[name] = encode(batch.text[name])
@@ -198,12 +205,6 @@ class Batch:
             if key not in CORE_COLUMNS:  # a label named like a canonical column is read lazily
                 batch.codes[key] = encode(values)
         return batch
-
-    def _labels(self, label_dicts: Sequence[dict[str, Any] | None]) -> None:
-        # Every key in order of first appearance, and one column per key, in C loops.
-        dicts = [d or _NO_LABELS for d in label_dicts]
-        self.label_keys = tuple(dict.fromkeys(chain.from_iterable(dicts)))
-        self.labels = [_shared(list(map(dict.get, dicts, repeat(key)))) for key in self.label_keys]
 
     def _price(self, pricer: Pricer) -> None:
         n = self.n

@@ -179,7 +179,7 @@ def run_task(units: Sequence[Unit], spec: PricingSpec) -> TaskResult:
         for unit in units:
             found, part = _read_unit(unit)
             if found.n:
-                calls.extend(found.columns, found.labels, found.n)
+                calls.extend_with(found)
                 sources.append((unit.source_id, found.n))
             part.fingerprint = pricer.engine.fingerprint
             parts.append(part)

@@ -115,7 +115,8 @@ class Store:
         # During a bulk load: dedup key -> row id, and the next row id (see keep_keys_in_memory)
         self._keys: dict[str, int] | None = None
         self._next_id = 0
-        self._checkpointer: Checkpointer | None = None  # during a bulk load
+        self._bulk = False  # in a bulk load (see bulk_writes)
+        self._checkpointer: Checkpointer | None = None
 
     # -- connection ------------------------------------------------------------
     @staticmethod
@@ -204,7 +205,12 @@ class Store:
     def commit(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
-            if self._checkpointer is not None:
+            if self._bulk:
+                # Started at the first commit, not before: by then the worker processes
+                # are forked (a process forked beside a running thread may inherit a
+                # lock that thread holds).
+                if self._checkpointer is None:
+                    self._checkpointer = Checkpointer(self.path)
                 self._checkpointer.committed()
 
     def rollback(self) -> None:
@@ -514,9 +520,9 @@ class Store:
         checkpoint rewrites and syncs the database); the rest is copied at the end."""
         if on:
             self.conn.execute("PRAGMA wal_autocheckpoint=0")
-            if self._checkpointer is None:
-                self._checkpointer = Checkpointer(self.path)
+            self._bulk = True
         else:
+            self._bulk = False
             if self._checkpointer is not None:
                 self._checkpointer.stop()
                 self._checkpointer = None

@@ -181,7 +181,7 @@ class SpendtrailJsonl(LineFormat):
         # Our own format is the one a million-call log is most likely written in.
         from desktop.logs.formats.spendtrail_columns import read_columns
 
-        return read_columns(list(items))
+        return read_columns(items)
 
     def normalise(self, obj: Any, line: int, offset: int, ctx: ReadContext) -> CallRecord | None:
         if type(obj) is not dict:

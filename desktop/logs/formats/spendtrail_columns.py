@@ -10,8 +10,8 @@ never decides that a line is bad.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import chain, compress
+from collections.abc import Iterable, Sequence
+from itertools import chain, compress, islice
 from operator import itemgetter
 from typing import Any
 
@@ -46,10 +46,23 @@ _LABEL_VALUES = frozenset((str, int, float, bool, type(None)))
 _INT = frozenset((int,))
 
 
-def read_columns(items: Sequence[Item]) -> tuple[Columns, list[Item]]:
+# Lines read at a time: the parsed objects of a few hundred lines are let go before
+# the next are parsed, so their memory is reused while it is still in the CPU cache
+# (a whole 64 MB unit held at once made parsing and reading a third slower).
+CHUNK_LINES = 256
+
+
+def read_columns(items: Iterable[Item]) -> tuple[Columns, list[Item]]:
     """Columns for the lines that pass every check; the others, to read one by one."""
     out = Columns()
     slow: list[Item] = []
+    it = iter(items)
+    while chunk := list(islice(it, CHUNK_LINES)):
+        _read_chunk(chunk, out, slow)
+    return out, slow
+
+
+def _read_chunk(items: list[Item], out: Columns, slow: list[Item]) -> None:
     shapes: dict[tuple[str, ...], list[Item]] = {}
     for item in items:
         obj = item[2]
@@ -68,7 +81,6 @@ def read_columns(items: Sequence[Item]) -> tuple[Columns, list[Item]]:
             slow.extend(group)
             continue
         _read_shape(keys, group, out, slow)
-    return out, slow
 
 
 def _read_shape(keys: tuple[str, ...], group: list[Item], out: Columns, slow: list[Item]) -> None:
