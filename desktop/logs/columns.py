@@ -63,7 +63,9 @@ class Columns:
     def extend(self, part: dict[str, Sequence[Any]], labels: Sequence[Any], n: int) -> None:
         """Append ``n`` rows: their columns and their label dicts (or None)."""
         for name, values in part.items():
-            self.columns[name].extend(values)
+            # Plain ints and floats: iterating an array would make a numpy scalar
+            # per value, slow to make and slow to turn back into an array.
+            self.columns[name].extend(values.tolist() if type(values) is np.ndarray else values)
         self._add_labels(labels)
         self.n += n
 
@@ -96,8 +98,7 @@ class Columns:
                 seen = self._seen.get(key)
                 if seen is None:
                     seen = self._seen[key] = {}
-                setdefault = seen.setdefault
-                shared = [v if v is None else setdefault(v, v) for v in values]
+                shared = list(map(seen.setdefault, values, values))
             have = self.labels.get(key)
             if have is None:
                 self.labels[key] = [None] * self.n + shared if self.n else list(shared)
