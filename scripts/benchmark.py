@@ -7,6 +7,8 @@ For each size it writes the demo logs, then measures, each phase in a fresh
 process (so memory is per phase and caches are cold where they should be):
 
 - bare parse: a single-core ``orjson.loads`` loop over every line of the files;
+- for comparison, the floor of a row store: that loop with each line's values bound
+  into a SQLite table as wide as ours with one ``executemany`` (no checks, no pricing);
 - first ingest: reading, normalising, pricing and storing every call
   (parsing in worker processes), against the bare parse, until every view can answer;
 - indexes: building the store's indexes, which a first load leaves for afterwards;
@@ -91,6 +93,50 @@ def measure(size: int, work: Path) -> dict:
                     loads(line)
                     n += 1
         print(json.dumps({{"seconds": time.perf_counter() - t, "lines": n}}))
+        """,
+        env,
+    )
+    # The floor of a row store, for comparison: the same single-core parse loop, each
+    # line's stored values (every top-level scalar, every label, and the columns a
+    # priced row adds) bound into a new SQLite table of the same width with one
+    # executemany, in one transaction. No checks, no pricing, no column cache.
+    out["parse_insert"] = run_phase(
+        f"""
+        import json, time, orjson, gc, sqlite3, tempfile, os
+        from pathlib import Path
+        gc.disable()
+        loads = orjson.loads
+        files = sorted(Path({str(data)!r}).glob("*.jsonl"))
+        with open(files[0], "rb") as fh:
+            first = loads(fh.readline())
+        top = [k for k, v in first.items() if not isinstance(v, (dict, list))]
+        labels = sorted(first.get("labels") or {{}})
+        extra = ["line", "offset", "source_id", "cost_usd", "cost_flags", "price_id"]
+        names = top + ["labels." + k for k in labels] + extra
+        db = os.path.join(tempfile.mkdtemp(), "rows.sqlite")
+        conn = sqlite3.connect(db, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        cols = ", ".join('"' + n + '"' for n in names)
+        conn.execute(f"CREATE TABLE calls (id INTEGER PRIMARY KEY, {{cols}})")
+        sql = f"INSERT INTO calls ({{cols}}) VALUES ({{', '.join('?' * len(names))}})"
+        def rows():
+            n = 0
+            for path in files:
+                with open(path, "rb") as fh:
+                    for raw in fh:
+                        obj = loads(raw)
+                        get = obj.get
+                        got = (obj.get("labels") or {{}}).get
+                        n += 1
+                        yield (*map(get, top), *map(got, labels), n, n * 700, 1, 0.001, 0,
+                               "openai/gpt-4o-mini@2026-01-01")
+        t = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.executemany(sql, rows())
+        conn.execute("COMMIT")
+        seconds = time.perf_counter() - t
+        print(json.dumps({{"seconds": seconds, "columns": len(names) + 1}}))
         """,
         env,
     )
@@ -220,6 +266,14 @@ def table(results: list[dict]) -> str:
         (
             "first ingest (parse, price, store)",
             lambda r: ingest_cell(r),
+        ),
+        (
+            "for comparison: the bare loop + one `executemany` of its rows",
+            lambda r: (
+                f"{r['parse_insert']['seconds']:.2f} s "
+                f"({r['parse_insert']['seconds'] / r['bare_parse']['seconds']:.2f}× bare parse; "
+                f"{r['parse_insert']['columns']} columns)"
+            ),
         ),
         (
             "first open incl. overview totals",
