@@ -48,7 +48,7 @@ _INT = frozenset((int,))
 
 # Lines read at a time: the parsed objects of a few hundred lines are let go before
 # the next are parsed, so their memory is reused while it is still in the CPU cache
-# (a whole 64 MB unit held at once made parsing and reading a third slower).
+# (holding every line of a piece at once made parsing and reading a third slower).
 CHUNK_LINES = 256
 
 
