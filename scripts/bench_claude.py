@@ -110,6 +110,20 @@ def ccusage_binary(cache: Path) -> Path:
     return binary
 
 
+def timed_run(
+    command: list[str], env: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[bytes], float, float]:
+    """Run a command to its end: the result, wall seconds and CPU seconds (user + system,
+    the process and everything it started)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, check=False)
+    seconds = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return done, seconds, cpu
+
+
 def ccusage_step(folder: Path, binary: Path) -> Measured:
     with tempfile.TemporaryDirectory() as home:
         env = {
@@ -120,17 +134,7 @@ def ccusage_step(folder: Path, binary: Path) -> Measured:
             "CLAUDE_CONFIG_DIR": str(folder),
             "NO_COLOR": "1",
         }
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        began = time.perf_counter()
-        done = subprocess.run(
-            [str(binary), "daily", "--offline", "--json"],
-            env=env,
-            capture_output=True,
-            check=False,
-        )
-        seconds = time.perf_counter() - began
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        done, seconds, cpu = timed_run([str(binary), "daily", "--offline", "--json"], env)
     if done.returncode != 0:
         return Measured(seconds, None, note=f"failed: {done.stderr.decode()[:200]}")
     totals = json.loads(done.stdout)["totals"]
@@ -258,18 +262,11 @@ def report_step(folder: Path) -> Measured:
         env = dict(os.environ, SPENDTRAIL_CACHE_DIR=cache, PYTHONPATH=str(ROOT))
         # As installed: modules are compiled once, not at every start.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        began = time.perf_counter()
-        done = subprocess.run(
+        done, seconds, cpu = timed_run(
             [sys.executable, "-m", "desktop", "report", str(folder / "projects")]
             + ["--format", "json", "-q"],
-            env=env,
-            capture_output=True,
-            check=False,
+            env,
         )
-        seconds = time.perf_counter() - began
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if done.returncode != 0:
         return Measured(seconds, None, note=f"failed: {done.stderr.decode()[:200]}")
     report = json.loads(done.stdout)

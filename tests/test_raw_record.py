@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 import zstandard
 
+from desktop.logs.source import lines_around
 from desktop.store.call_detail import call_detail, comparison
 from desktop.store.pricer import PricingSpec
 from desktop.store.raw import read_raw, turn_text
@@ -165,3 +166,17 @@ def test_call_detail_fields_cost_and_comparison(tmp_path: Path) -> None:
     assert "unpriced" in unpriced.summary
     assert any("unpriced" in line for line in unpriced.cost_lines)
     assert comparison(None, None) == ""
+
+
+def test_lines_around_an_offset_are_whole_lines(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"aaaa\nbbbb\ncccc\ndddd\neeee")
+    offset = 10  # "cccc"
+    # 6 bytes back reach into "aaaa" (cut, dropped); 7 bytes on reach into "eeee" (cut too)
+    assert lines_around(path, offset, 6, 7) == ([b"bbbb"], [b"cccc", b"dddd"])
+    assert lines_around(path, offset, 100) == ([b"aaaa", b"bbbb"], [b"cccc"])
+    assert lines_around(path, 20, 6) == ([b"dddd"], [b"eeee"])  # a last line with no newline
+    gz = tmp_path / "log.jsonl.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    assert lines_around(gz, offset, 6) is None  # offsets count decompressed bytes
+    assert lines_around(tmp_path / "gone.jsonl", 0, 6) is None

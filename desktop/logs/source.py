@@ -32,6 +32,31 @@ def compression_of(path: Path) -> str | None:
     return None if kind == "sqlite" else kind
 
 
+def lines_around(
+    path: Path, offset: int, before: int, after: int = 0
+) -> tuple[list[bytes], list[bytes]] | None:
+    """Whole lines of a file around the line that starts at ``offset``: those within
+    ``before`` bytes ahead of it, and that line followed by the whole lines within the
+    next ``after`` bytes. None when the file cannot be read, or is compressed (offsets
+    count decompressed bytes: there is no cheap way to a window)."""
+    try:
+        if compression_of(path) is not None:
+            return None
+        with open(path, "rb") as fh:
+            start = max(0, offset - before)
+            fh.seek(start)
+            head = fh.read(offset - start)
+            own = fh.readline()
+            tail = fh.read(after) if after else b""
+    except (OSError, SourceError):
+        return None
+    earlier = head.split(b"\n")[:-1]  # the last piece is empty: ``offset`` starts a line
+    if start > 0:
+        earlier = earlier[1:]  # the first piece may be the end of a line
+    # The last piece of the tail is empty or the start of a line: either way not one.
+    return earlier, [own.rstrip(b"\n"), *tail.split(b"\n")[:-1]]
+
+
 def kind_of(path: Path) -> str | None:
     """'sqlite', 'gz', 'zst' or None (text, or anything else), from the magic bytes."""
     try:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from desktop.record import STORED_FIELDS, CallRecord
+from desktop.logs.columns import Columns
+from desktop.record import CallRecord
 from desktop.store.schema import CORE_COLUMNS, RECORD_COLUMNS
 from pricing.cells import CostFlag, RateCell
 
@@ -97,9 +98,6 @@ def in_row_order(codes: np.ndarray, values: list[Any]) -> tuple[np.ndarray, list
     return np.where(used, lut[codes], -1).astype(np.int32), [values[i] for i in order]
 
 
-_NO_LABELS: dict[str, Any] = {}
-
-
 def _shared(values: Sequence[Any]) -> list[Any]:
     seen: dict[Any, Any] = {}
     setdefault = seen.setdefault
@@ -166,14 +164,9 @@ class Batch:
     def from_records(cls, records: Sequence[CallRecord], source_id: int, pricer: Pricer) -> Batch:
         if not records:
             return cls(0, source_id)
-        cols = list(zip(*records, strict=True))
-        columns = {name: cols[i] for i, name in enumerate(RECORD_COLUMNS)}
-        dicts = [d or _NO_LABELS for d in cols[STORED_FIELDS]]
-        labels = {
-            key: _shared(list(map(dict.get, dicts, repeat(key))))
-            for key in dict.fromkeys(chain.from_iterable(dicts))
-        }
-        return cls.from_columns(len(records), columns, labels, source_id, pricer)
+        columns = Columns()
+        columns.add_records(records)
+        return cls.from_columns(columns.n, columns.columns, columns.labels, source_id, pricer)
 
     @classmethod
     def from_columns(

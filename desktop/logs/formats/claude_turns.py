@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from desktop.logs.formats.wrapped import text_of, tool_call_text, tool_result_text
-from desktop.logs.source import SourceError, compression_of
+from desktop.logs.source import lines_around
 
 WINDOW_BEFORE = 4 << 20  # bytes read before the call's line
 WINDOW_AFTER = 1 << 20  # and after it (later blocks of the same response)
@@ -32,20 +32,10 @@ def claude_turn_text(path: Path, offset: int, raw: Any) -> tuple[str | None, str
     message_id = message.get("id") if isinstance(message, dict) else None
     if not isinstance(message_id, str) or not message_id:
         return None
-    try:
-        if compression_of(path) is not None:
-            return None  # offsets count decompressed bytes: no cheap window
-        with open(path, "rb") as fh:
-            start = max(0, offset - WINDOW_BEFORE)
-            fh.seek(start)
-            data = fh.read(offset - start + WINDOW_AFTER)
-    except (OSError, SourceError):
+    around = lines_around(path, offset, WINDOW_BEFORE, WINDOW_AFTER)
+    if around is None:
         return None
-    lines = data.split(b"\n")
-    if start > 0:
-        lines = lines[1:]  # the first piece may be the end of a line
-    if data and not data.endswith(b"\n"):
-        lines = lines[:-1]  # and the last one its start
+    lines = around[0] + around[1]
     blocks = _message_lines(lines, message_id)
     if not blocks:
         return None

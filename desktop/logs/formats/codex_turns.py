@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from desktop.logs.formats.wrapped import text_of, tool_call_text, tool_result_text
-from desktop.logs.source import SourceError, compression_of
+from desktop.logs.source import lines_around
 
 WINDOW_BEFORE = 4 << 20  # bytes read before the call's line
 _ITEM = b'"response_item"'
@@ -26,21 +26,12 @@ _COUNT = b'"token_count"'
 def codex_turn_text(path: Path, offset: int) -> tuple[str | None, str | None] | None:
     """(prompt, response) of the call whose ``token_count`` line is at ``offset``; None
     when the rollout cannot be read there (compressed, gone, not such a line)."""
-    try:
-        if compression_of(path) is not None:
-            return None  # offsets count decompressed bytes: no cheap window
-        with open(path, "rb") as fh:
-            start = max(0, offset - WINDOW_BEFORE)
-            fh.seek(start)
-            before = fh.read(offset - start)
-            own = fh.readline()
-    except (OSError, SourceError):
+    around = lines_around(path, offset, WINDOW_BEFORE)
+    if around is None:
         return None
+    lines, (own,) = around
     if _COUNT not in own:
         return None  # the file changed: this is not the call's line any more
-    lines = before.split(b"\n")
-    if start > 0:
-        lines = lines[1:]  # the first piece may be the end of a line
     prompt: list[str] = []
     response: list[str] = []
     for line in reversed(lines):
