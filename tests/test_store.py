@@ -532,38 +532,63 @@ def test_a_folder_of_many_files_reports_detection_then_reading(tmp_path: Path) -
     assert out.getvalue() == f"\rLooking at {n}/{n} files   "
 
 
-def test_a_bulk_load_checkpoints_beside_the_writer_and_leaves_no_log(tmp_path: Path) -> None:
+def _bulk_batch(sid: int, first_line: int) -> Batch:
+    pricer = Pricer(PricingEngine.from_file(TEST_CATALOG))
+    records = [
+        CallRecord(1.78e9 + i, "openai", "gpt-4.1-mini", None, 100 + i, 0, 0, 0, 10, 0)._replace(
+            line=first_line + i
+        )
+        for i in range(500)
+    ]
+    return Batch.from_records(records, sid, pricer)
+
+
+def test_a_bulk_load_writes_through_a_rollback_journal_then_returns_to_wal(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "store.sqlite"
     store = Store(path)
-    pricer = Pricer(PricingEngine.from_file(TEST_CATALOG))
-    wal = Path(str(path) + "-wal")
-
-    def batch(first_line: int) -> Batch:
-        records = [
-            CallRecord(
-                1.78e9 + i, "openai", "gpt-4.1-mini", None, 100 + i, 0, 0, 0, 10, 0
-            )._replace(line=first_line + i)
-            for i in range(500)
-        ]
-        return Batch.from_records(records, sid, pricer)
-
+    assert store.journal_mode == "wal"
+    assert store.conn.execute("PRAGMA page_size").fetchone() == (16384,)
     store.bulk_writes(True)
+    assert store.journal_mode == "delete"
+    assert not Path(str(path) + "-wal").exists()  # rows go straight into the database file
     store.begin()
     sid = store.add_source("/logs/a.jsonl", None, "spendtrail", "", None)
-    store.insert_batch(batch(1))
+    store.insert_batch(_bulk_batch(sid, 1))
     store.commit()
-    checkpointer = store._checkpointer
-    assert checkpointer is not None
-    # the thread copies the committed frames into the database while the load goes on
-    assert checkpointer.copied.wait(timeout=30)
-    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+    # a reader sees what is committed while the load goes on
+    reader = store.reader()
+    assert reader.execute("SELECT COUNT(*) FROM calls").fetchone() == (500,)
+    reader.close()
     store.begin()
-    store.insert_batch(batch(501))
+    store.insert_batch(_bulk_batch(sid, 501))
+    store.rollback()  # a failed step takes back only its own rows
+    store.begin()
+    store.insert_batch(_bulk_batch(sid, 1001))
     store.commit()
     store.bulk_writes(False)
-    assert store._checkpointer is None and not checkpointer._thread.is_alive()
-    assert wal.stat().st_size == 0  # everything is in the database file
-    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
+    assert store.journal_mode == "wal"
     store.close()
-    reader = Store(path)
-    assert reader.count_calls() == 1000
+    again = Store(path)
+    assert again.count_calls() == 1000
+    assert again.journal_mode == "wal"
+
+
+def test_a_bulk_load_stays_in_wal_while_another_connection_has_the_store_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.sqlite"
+    store = Store(path)
+    other = Store(path)  # e.g. the data still shown while the same sources are read again
+    store.bulk_writes(True)  # does not wait for the other connection to close
+    assert store.journal_mode == "wal"
+    store.begin()
+    sid = store.add_source("/logs/a.jsonl", None, "spendtrail", "", None)
+    store.insert_batch(_bulk_batch(sid, 1))
+    store.commit()
+    assert other.count_calls() == 500  # WAL: the other connection reads beside the writer
+    store.bulk_writes(False)
+    assert store.journal_mode == "wal"
+    other.close()
+    store.close()

@@ -814,7 +814,7 @@ def _run_units(
             flush()
             store.commit()
         if bulk:
-            store.bulk_writes(False)  # indexes then read the table from the database file
+            store.bulk_writes(False)
     result.calls_added = store.count_calls() - total_rows_before
     if builder is not None and not result.cancelled and builder.n == result.calls_added:
         last = store.conn.execute("SELECT max(id) FROM calls").fetchone()[0]

@@ -25,7 +25,6 @@ import orjson
 from desktop.paths import cache_dir
 from desktop.record import Problem
 from desktop.store.batch import Batch
-from desktop.store.checkpoint import Checkpointer
 from desktop.store.schema import (
     CORE_COLUMNS,
     DDL,
@@ -115,13 +114,14 @@ class Store:
         # During a bulk load: dedup key -> row id, and the next row id (see keep_keys_in_memory)
         self._keys: dict[str, int] | None = None
         self._next_id = 0
-        self._bulk = False  # in a bulk load (see bulk_writes)
-        self._checkpointer: Checkpointer | None = None
+        self._bulk = False  # in a bulk load through a rollback journal (see bulk_writes)
 
     # -- connection ------------------------------------------------------------
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        # For a new file only: fewer, larger pages make loads a tenth faster.
+        conn.execute("PRAGMA page_size=16384")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA cache_size=-65536")
@@ -205,13 +205,6 @@ class Store:
     def commit(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
-            if self._bulk:
-                # Started at the first commit, not before: by then the worker processes
-                # are forked (a process forked beside a running thread may inherit a
-                # lock that thread holds).
-                if self._checkpointer is None:
-                    self._checkpointer = Checkpointer(self.path)
-                self._checkpointer.committed()
 
     def rollback(self) -> None:
         if self.conn.in_transaction:
@@ -515,19 +508,36 @@ class Store:
         self.set_meta("indexes_pending", "1")
 
     def bulk_writes(self, on: bool) -> None:
-        """During a large load, checkpoint the write-ahead log on a thread of its own
-        after each commit instead of every few megabytes in the load's way (each
-        checkpoint rewrites and syncs the database); the rest is copied at the end."""
-        if on:
-            self.conn.execute("PRAGMA wal_autocheckpoint=0")
-            self._bulk = True
-        else:
+        """During a large load, write through a rollback journal, not the write-ahead log.
+
+        Rows added at the end of the table then go once, straight into the database
+        file; through the log they are written twice (log, then checkpoint), which at
+        a million calls costs seconds. The journal only keeps the few existing pages a
+        commit changes, so a crash still leaves the store as of the last commit.
+        Readers (running totals) wait for a commit instead of reading beside it.
+        Another connection keeping the store open in WAL mode keeps the load in it.
+        """
+        if on and not self._bulk:
+            self._bulk = self._journal("delete", wait=False)
+        elif not on and self._bulk:
             self._bulk = False
-            if self._checkpointer is not None:
-                self._checkpointer.stop()
-                self._checkpointer = None
-            self.conn.execute("PRAGMA wal_autocheckpoint=1000")
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._journal("wal", wait=True)
+
+    def _journal(self, mode: str, wait: bool) -> bool:
+        """Switch the journal mode; True if it changed."""
+        if not wait:
+            # Leaving WAL needs the only connection: another one holds it until closed.
+            self.conn.execute("PRAGMA busy_timeout=0")
+        try:
+            return self.conn.execute(f"PRAGMA journal_mode={mode}").fetchone()[0] == mode
+        except sqlite3.OperationalError:  # "database is locked": someone else has it open
+            return False
+        finally:
+            self.conn.execute("PRAGMA busy_timeout=30000")
+
+    @property
+    def journal_mode(self) -> str:
+        return self.conn.execute("PRAGMA journal_mode").fetchone()[0]
 
     def create_indexes(self) -> None:
         for name, columns in INDEXES:
