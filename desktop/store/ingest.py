@@ -426,7 +426,8 @@ def _units_for(
     mtime = state["mtime_ns"] / 1e9
     options = sf.options
     size = state["size"]
-    splittable = _may_split(fmt, sf.path)
+    # A layout seen while detecting was seen in a plain file: no need to open it again.
+    splittable = _may_split(fmt, sf.path, compressed=False if document is not None else None)
     if splittable:  # a pretty JSON array is not lines
         splittable = not (file_layout(sf.path).document if document is None else document)
     if not splittable:
