@@ -17,10 +17,11 @@ Steps are plain functions in ``STEPS``: another one is added by registering
 ``name -> function(folder) -> Measured``. Each step's token totals are printed so
 they can be checked against each other and against the generator's
 ``expected.json``; the table ends with each step's time relative to ccusage. Each
-step runs ``--repeat`` times (the fastest run is shown): this machine may be
-shared. Before every run the folder is read once, untimed, so the files are in
-the page cache for every step alike (the kernel may reclaim cold pages between
-runs, and a step that read them from disk would be measuring the disk).
+step runs ``--repeat`` times, the steps taking turns (the fastest run of each is
+shown): this machine may be shared. Before every run the folder is read once,
+untimed, so the files are in the page cache for every step alike (the kernel may
+reclaim cold pages between runs, and a step that read them from disk would be
+measuring the disk).
 """
 
 from __future__ import annotations
@@ -242,12 +243,15 @@ def main(argv: list[str] | None = None) -> int:
     for calls in args.calls:
         folder = make_data(args.data_dir, calls, args.seed)
         results = {"expected": expected_tokens(folder)}
-        for name, step in steps.items():
-            runs = []
-            for _ in range(max(1, args.repeat)):
+        runs: dict[str, list[Measured]] = {name: [] for name in steps}
+        # Round by round, every step once per round: a machine that slows down or
+        # speeds up during the benchmark then weighs on every step alike.
+        for _ in range(max(1, args.repeat)):
+            for name, step in steps.items():
                 warm(folder)
-                runs.append(step(folder))
-            results[name] = min(runs, key=lambda m: m.seconds)
+                runs[name].append(step(folder))
+        for name, measured in runs.items():
+            results[name] = min(measured, key=lambda m: m.seconds)
         report(calls, folder_size(folder), results)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory of this process: {peak:,.0f} MB")
