@@ -176,6 +176,10 @@ def test_lines_around_an_offset_are_whole_lines(tmp_path: Path) -> None:
     assert lines_around(path, offset, 6, 7) == ([b"bbbb"], [b"cccc", b"dddd"])
     assert lines_around(path, offset, 100) == ([b"aaaa", b"bbbb"], [b"cccc"])
     assert lines_around(path, 20, 6) == ([b"dddd"], [b"eeee"])  # a last line with no newline
+    # a window that starts exactly at a line start keeps that line
+    assert lines_around(path, offset, 5) == ([b"bbbb"], [b"cccc"])
+    assert lines_around(path, offset, 10) == ([b"aaaa", b"bbbb"], [b"cccc"])
+    assert lines_around(path, offset, 4) == ([], [b"cccc"])  # "bbbb" is cut: dropped
     gz = tmp_path / "log.jsonl.gz"
     gz.write_bytes(gzip.compress(path.read_bytes()))
     assert lines_around(gz, offset, 6) is None  # offsets count decompressed bytes

@@ -44,15 +44,17 @@ def lines_around(
             return None
         with open(path, "rb") as fh:
             start = max(0, offset - before)
-            fh.seek(start)
+            # The byte before the window tells whether it starts at a line start.
+            fh.seek(max(0, start - 1))
+            before_start = fh.read(1) if start > 0 else b"\n"
             head = fh.read(offset - start)
             own = fh.readline()
             tail = fh.read(after) if after else b""
     except (OSError, SourceError):
         return None
     earlier = head.split(b"\n")[:-1]  # the last piece is empty: ``offset`` starts a line
-    if start > 0:
-        earlier = earlier[1:]  # the first piece may be the end of a line
+    if before_start != b"\n":
+        earlier = earlier[1:]  # the first piece is the end of a line
     # The last piece of the tail is empty or the start of a line: either way not one.
     return earlier, [own.rstrip(b"\n"), *tail.split(b"\n")[:-1]]
 
