@@ -4,7 +4,9 @@
     python scripts/benchmark.py --sizes 100000  # quicker
 
 For each size it writes the demo logs, then measures, each phase in a fresh
-process (so memory is per phase and caches are cold where they should be):
+process (so memory is per phase and caches are cold where they should be). The
+bare parse, the floor and the first ingest run ``--repeat`` times, taking turns,
+and the fastest run of each is shown (the machine may be shared):
 
 - bare parse: a single-core ``orjson.loads`` loop over every line of the files;
 - for comparison, the floor of a row store: that loop with each line's values bound
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,7 +67,7 @@ def run_phase(code: str, env: dict[str, str]) -> dict:
     return result
 
 
-def measure(size: int, work: Path) -> dict:
+def measure(size: int, work: Path, repeat: int) -> dict:
     data = work / f"demo-{size}"
     env = dict(os.environ)
     env["SPENDTRAIL_CACHE_DIR"] = str(work / f"cache-{size}")
@@ -79,8 +82,7 @@ def measure(size: int, work: Path) -> dict:
     out["demo_write_s"] = round(time.perf_counter() - started, 2)
     out["file_mb"] = round(sum(p.stat().st_size for p in paths) / 1e6, 1)
 
-    out["bare_parse"] = run_phase(
-        f"""
+    bare_code = f"""
         import json, time, orjson, gc
         from pathlib import Path
         gc.disable()
@@ -93,15 +95,12 @@ def measure(size: int, work: Path) -> dict:
                     loads(line)
                     n += 1
         print(json.dumps({{"seconds": time.perf_counter() - t, "lines": n}}))
-        """,
-        env,
-    )
+        """
     # The floor of a row store, for comparison: the same single-core parse loop, each
     # line's stored values (every top-level scalar, every label, and the columns a
     # priced row adds) bound into a new SQLite table of the same width with one
     # executemany, in one transaction. No checks, no pricing, no column cache.
-    out["parse_insert"] = run_phase(
-        f"""
+    floor_code = f"""
         import json, time, orjson, gc, sqlite3, tempfile, os
         from pathlib import Path
         gc.disable()
@@ -115,8 +114,11 @@ def measure(size: int, work: Path) -> dict:
         names = top + ["labels." + k for k in labels] + extra
         db = os.path.join(tempfile.mkdtemp(), "rows.sqlite")
         conn = sqlite3.connect(db, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
+        # the store's settings during a load
+        conn.execute("PRAGMA page_size=16384")
+        conn.execute("PRAGMA journal_mode=DELETE")
         conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-65536")
         cols = ", ".join('"' + n + '"' for n in names)
         conn.execute(f"CREATE TABLE calls (id INTEGER PRIMARY KEY, {{cols}})")
         sql = f"INSERT INTO calls ({{cols}}) VALUES ({{', '.join('?' * len(names))}})"
@@ -137,9 +139,7 @@ def measure(size: int, work: Path) -> dict:
         conn.execute("COMMIT")
         seconds = time.perf_counter() - t
         print(json.dumps({{"seconds": seconds, "columns": len(names) + 1}}))
-        """,
-        env,
-    )
+        """
     open_code = f"""
         import json, time
         from pathlib import Path
@@ -153,7 +153,18 @@ def measure(size: int, work: Path) -> dict:
                           "records_read": result.records_read,
                           "calls": ds.store.count_calls()}}))
     """
-    out["first_ingest"] = run_phase(open_code, env)
+    # The bare parse, the floor and the first ingest take turns, round by round, and
+    # the fastest run of each is kept: a shared machine that slows down for a while
+    # then weighs on all three alike, not on whichever ran at that moment.
+    cache = Path(env["SPENDTRAIL_CACHE_DIR"])
+    runs: dict[str, list[dict]] = {"bare_parse": [], "parse_insert": [], "first_ingest": []}
+    for _ in range(max(1, repeat)):
+        runs["bare_parse"].append(run_phase(bare_code, env))
+        runs["parse_insert"].append(run_phase(floor_code, env))
+        shutil.rmtree(cache, ignore_errors=True)  # a first ingest: no store yet
+        runs["first_ingest"].append(run_phase(open_code, env))
+    for name, measured in runs.items():
+        out[name] = min(measured, key=lambda r: r["seconds"])
     out["reopen"] = run_phase(open_code, env)
     # After a first load the store's indexes are built apart (the app does it in the
     # background once the data is shown); re-pricing the store uses them.
@@ -329,12 +340,18 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated call counts")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of the bare parse, the floor and the first ingest; the fastest is kept",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="spendtrail-bench-") as tmp:
         work = args.work or Path(tmp)
-        results = [measure(size, work) for size in sizes]
+        results = [measure(size, work, args.repeat) for size in sizes]
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")
     print(table(results))
     if args.json:
