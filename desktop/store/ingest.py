@@ -30,7 +30,7 @@ import numpy as np
 import orjson
 
 from desktop.logs.columns import Columns, read_items
-from desktop.logs.detect import detect_sample
+from desktop.logs.detect import confirm, detect_sample
 from desktop.logs.expand import Expansion, SourceFile, expand_paths
 from desktop.logs.formats import get_format
 from desktop.logs.formats.base import Detection, LogFormat, ReadContext, SqliteFormat
@@ -489,13 +489,22 @@ def look_at(paths: Sequence[Path]) -> list[Look]:
     look at its head (in the worker processes: a projects folder has thousands of
     files, and planning then needs no file access of its own)."""
     looks: list[Look] = []
+    alike: dict[Path, Detection] = {}  # folder -> a detection its other files may share
     for path in paths:
         try:
             st = os.stat(path)
-            found, sample = detect_sample(path)
+            like = alike.get(path.parent)
+            confirmed = confirm(path, like) if like is not None else None
+            found, sample = confirmed or detect_sample(path)
         except (OSError, SourceError) as exc:
             looks.append((exc, None, None))
             continue
+        if (
+            like is None
+            and isinstance(found, Detection)
+            and get_format(found.format_id).alike_in_folder
+        ):
+            alike[path.parent] = found
         state = document = None
         # SQLite (with its WAL) and compressed files: the plan looks at them itself.
         plain = sample.sqlite_tables is None and sample.compression is None

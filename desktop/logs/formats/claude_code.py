@@ -285,6 +285,7 @@ class ClaudeCodeTranscript(LineFormat):
     title = "Claude Code transcript"
     prefilter = b'"usage"'
     reads_columns = True
+    alike_in_folder = True
     samples = (
         '{"parentUuid":"3f0e6a52-1c1d-4f5e-9a0b-7d2c4e8f1a20","isSidechain":false,'
         '"userType":"external","cwd":"/home/dev/shop-api","sessionId":'

@@ -333,6 +333,7 @@ def _event_time(value: Any) -> tuple[float, str]:
 class CodexRollout(LogFormat):
     id = "codex"
     title = "Codex CLI session rollout"
+    alike_in_folder = True
     samples = (
         '{"timestamp":"2026-07-03T18:15:19.978Z","type":"event_msg","payload":{"type":'
         '"token_count","info":{"total_token_usage":{"input_tokens":52210,"cached_input_tokens":'
