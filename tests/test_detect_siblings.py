@@ -1,8 +1,9 @@
 """A tool's log folder: once one file is detected, its siblings are confirmed cheaply.
 
 Claude Code and Codex keep thousands of transcripts of one format per folder. After
-one file of a folder is detected in full, each other file of that folder is only
-asked whether its first lines are that format, as confidently. Anything else
+one file of a folder is detected in full, each other file of that folder (or of a
+folder up to two levels below it) is only asked whether its first lines are that
+format, as confidently. Anything else
 (another format, a weaker claim, a folder of mixed logs) is detected in full.
 """
 
@@ -40,8 +41,13 @@ def test_the_other_transcripts_of_a_folder_are_confirmed_from_their_first_lines(
         path = folder / f"session-{n}.jsonl"
         shutil.copyfile(TRANSCRIPT, path)
         paths.append(path)
+    # a session's sub-agent transcripts, two folders down, are confirmed too
+    agents = folder / "session-0" / "subagents"
+    agents.mkdir(parents=True)
+    shutil.copyfile(TRANSCRIPT, agents / "agent-1.jsonl")
+    paths.append(agents / "agent-1.jsonl")
     found = _formats(paths)
-    assert [fmt for fmt, _ in found] == ["claude-code"] * 3
+    assert [fmt for fmt, _ in found] == ["claude-code"] * 4
     assert CONFIRMED not in found[0][1]  # the first one is detected in full
     assert all(CONFIRMED in reason for _, reason in found[1:])
     # the same confidence as a full detection, and the head the plan remembers

@@ -493,7 +493,7 @@ def look_at(paths: Sequence[Path]) -> list[Look]:
     for path in paths:
         try:
             st = os.stat(path)
-            like = alike.get(path.parent)
+            like = _alike(path, alike)
             confirmed = confirm(path, like) if like is not None else None
             found, sample = confirmed or detect_sample(path)
         except (OSError, SourceError) as exc:
@@ -520,6 +520,18 @@ def look_at(paths: Sequence[Path]) -> list[Look]:
                     document = text_layout(path, sample.head).document
         looks.append((found, state, document))
     return looks
+
+
+def _alike(path: Path, alike: dict[Path, Detection]) -> Detection | None:
+    """The detection a file may share: one made in its folder or up to two above it
+    (a session's sub-agent transcripts sit in ``<project>/<session>/subagents``)."""
+    folder = path.parent
+    for _ in range(3):
+        like = alike.get(folder)
+        if like is not None:
+            return like
+        folder = folder.parent
+    return None
 
 
 class _Workers:

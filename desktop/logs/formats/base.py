@@ -82,8 +82,9 @@ class LogFormat:
     # Has a bulk reader for its common case (see :meth:`read_columns`).
     reads_columns: ClassVar[bool] = False
     # A tool's own log folder (thousands of transcripts, one format): once one file of
-    # a folder is detected as this format, its siblings are confirmed from their
-    # first lines instead of a full sample (see :func:`desktop.logs.detect.confirm`).
+    # a folder is detected as this format, the other files of that folder and of the
+    # folders below it are confirmed from their first lines instead of a full sample
+    # (see :func:`desktop.logs.detect.confirm`).
     alike_in_folder: ClassVar[bool] = False
 
     def sniff(self, sample: Sample) -> Detection | None:
