@@ -19,29 +19,33 @@ from desktop import __version__
 COMMANDS = ("report", "export", "detect", "discover", "demo-data", "pricing")
 
 
-def _command_parser() -> argparse.ArgumentParser:
-    from desktop.commands import demo_data, export, report
-    from desktop.logs import cli as logs_cli
-    from pricing import cli as pricing_cli
-
+def _command_parser(command: str) -> argparse.ArgumentParser:
+    """The parser of one sub-command; only that command's modules are imported (the
+    others' imports would be most of a small report's start-up time)."""
     parser = argparse.ArgumentParser(
         prog="spendtrail",
         description="Where did the money go? Price LLM API call logs, offline.",
     )
     parser.add_argument("--version", action="version", version=f"spendtrail {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    report.add_parser(sub)
-    export.add_parser(sub)
-    logs_cli.add_detect_parser(sub)
-    logs_cli.add_discover_parser(sub)
-    demo_data.add_parser(sub)
-    pricing_cli.add_pricing_parser(sub)
-    for name, run in (
-        ("detect", logs_cli.run_detect),
-        ("discover", logs_cli.run_discover),
-        ("pricing", pricing_cli.run_pricing),
-    ):
-        sub.choices[name].set_defaults(run=run)
+    if command in ("report", "export", "demo-data"):
+        from desktop.commands import demo_data, export, report
+
+        {"report": report, "export": export, "demo-data": demo_data}[command].add_parser(sub)
+    elif command in ("detect", "discover"):
+        from desktop.logs import cli as logs_cli
+
+        if command == "detect":
+            logs_cli.add_detect_parser(sub)
+        else:
+            logs_cli.add_discover_parser(sub)
+        run = logs_cli.run_detect if command == "detect" else logs_cli.run_discover
+        sub.choices[command].set_defaults(run=run)
+    else:
+        from pricing import cli as pricing_cli
+
+        pricing_cli.add_pricing_parser(sub)
+        sub.choices[command].set_defaults(run=pricing_cli.run_pricing)
     return parser
 
 
@@ -83,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(argv: list[str]) -> int:
     from desktop.commands.common import Failure, UsageError
 
-    parser = _command_parser()
+    parser = _command_parser(argv[0])
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage message

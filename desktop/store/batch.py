@@ -258,7 +258,7 @@ class Batch:
         sizes = [len(values) + 1 for _codes, values in parts]
         flat = np.ravel_multi_index([codes.astype(np.int64) + 1 for codes, _ in parts], sizes)
         out = []
-        for key in np.unique(flat):
+        for key in sorted(set(flat.tolist())):  # (np.unique would import numpy.ma)
             idx = np.unravel_index(key, sizes)
             out.append(tuple(None if i == 0 else parts[k][1][i - 1] for k, i in enumerate(idx)))
         return out

@@ -19,7 +19,6 @@ model wins).
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from desktop.logs import usage as usage_mod
@@ -47,6 +46,8 @@ def _http_date(value: Any) -> float | None:
     if not isinstance(value, str):
         return None
     try:
+        from email.utils import parsedate_to_datetime  # rare: not worth importing at start
+
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError):
         return None  # an odd header: the wrapper's time or the file's stands in
