@@ -101,7 +101,7 @@ def measure(size: int, work: Path, repeat: int) -> dict:
     # priced row adds) bound into a new SQLite table of the same width with one
     # executemany, in one transaction. No checks, no pricing, no column cache.
     floor_code = f"""
-        import json, time, orjson, gc, sqlite3, tempfile, os
+        import json, time, orjson, gc, sqlite3, tempfile, os, shutil
         from pathlib import Path
         gc.disable()
         loads = orjson.loads
@@ -138,6 +138,8 @@ def measure(size: int, work: Path, repeat: int) -> dict:
         conn.executemany(sql, rows())
         conn.execute("COMMIT")
         seconds = time.perf_counter() - t
+        conn.close()
+        shutil.rmtree(os.path.dirname(db))  # half a gigabyte at 1M calls
         print(json.dumps({{"seconds": seconds, "columns": len(names) + 1}}))
         """
     open_code = f"""

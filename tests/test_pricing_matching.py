@@ -79,7 +79,7 @@ def entry_id(engine: PricingEngine, model: str | None, provider: str | None = No
         ("grok-4-0709", "xai", "xai/grok-4"),
         ("grok-4", "xai", "xai/grok-4"),
         ("grok-4.20-0309-reasoning", "xai", "xai/grok-4.20"),
-        ("grok-code-fast-1", "xai", None),
+        ("grok-code-fast-1", "xai", "xai/grok-code-fast-1"),  # its own entry, not Grok 4's
     ],
 )
 def test_matching_traps(
