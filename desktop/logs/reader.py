@@ -81,10 +81,12 @@ class ChunkParser:
         """(line, offset, value) for each parsable line; bad lines become problems."""
         prefilter = self.prefilter
         problems = self.problems
-        open_tail = chunk.last and not chunk.data.endswith(b"\n")
+        ends_line = chunk.data.endswith(b"\n")
+        open_tail = chunk.last and not ends_line
         tail_offset = chunk.offset + chunk.data.rfind(b"\n") + 1
-        resume = ReadEnd(chunk.offset + len(chunk.data), chunk.first_line + chunk.data.count(b"\n"))
+        end_offset = chunk.offset + len(chunk.data)
         if chunk.offset == 0 and chunk.data.startswith(json_document.BOM):
+            resume = ReadEnd(end_offset, chunk.first_line + chunk.data.count(b"\n"))
             lines: Iterable[tuple[int, int, bytes]] = _without_bom(split_lines(chunk))
             yield from self._parse_lines(lines, prefilter, open_tail, tail_offset)
             resume = self._resume or resume
@@ -92,8 +94,9 @@ class ChunkParser:
             # The hot loop, with the line splitting inlined (no generator per line).
             line, offset = chunk.first_line, chunk.offset
             pieces = chunk.data.split(b"\n")
-            if chunk.data.endswith(b"\n"):
+            if ends_line:
                 pieces.pop()
+            truncated_at: ReadEnd | None = None
             loads = _loads
             for raw in pieces:
                 size = len(raw)
@@ -109,9 +112,12 @@ class ChunkParser:
                         problems.append(Problem(line, parse_error(raw, exc, truncated), offset))
                         if truncated:
                             # Read this line again next time: the writer may finish it.
-                            resume = ReadEnd(offset, line)
+                            truncated_at = ReadEnd(offset, line)
                 offset += size + 1
                 line += 1
+            # The next line's number, counted by the loop (counting the newlines of the
+            # chunk again would cost a pass over it): an unended last line is this one.
+            resume = truncated_at or ReadEnd(end_offset, line if ends_line else line - 1)
         self._resume = None
         # A complete last line without its newline was billed: resume after it.
         # The next byte read will be that newline, which ends this same line,
