@@ -451,12 +451,12 @@ def _map_sample() -> list[tuple[str, str]]:
     for key, spec in data.items():
         if key == "sample_spec" or not isinstance(spec, dict):
             continue
-        if "alias_of" in spec:
-            target = data.get(spec["alias_of"], {})
-            provider = target.get("litellm_provider", "")
-        else:
-            provider = spec.get("litellm_provider", "")
-        if provider and provider not in SKIP_PROVIDERS and "off_peak_pricing" not in spec:
+        # An alias is priced as its target: its target decides (off-peak pricing too).
+        target = data.get(spec["alias_of"], {}) if "alias_of" in spec else spec
+        provider = target.get("litellm_provider", "")
+        # LiteLLM prices off-peak hours by the real clock, we by NOW: not comparable.
+        off_peak = "off_peak_pricing" in spec or "off_peak_pricing" in target
+        if provider and provider not in SKIP_PROVIDERS and not off_peak:
             keys.append((key, provider))
     rng = random.Random(1_110_2)
     first_party = [k for k in keys if k[1] in FIRST_PARTY or k[1].startswith("vertex_ai")]
