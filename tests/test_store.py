@@ -592,3 +592,32 @@ def test_a_bulk_load_stays_in_wal_while_another_connection_has_the_store_open(
     assert store.journal_mode == "wal"
     other.close()
     store.close()
+
+
+def test_progress_carries_running_totals_of_what_is_stored(tmp_path: Path) -> None:
+    from desktop.demo import write_demo_data
+    from desktop.store.ingest import Progress, ingest, stored_totals
+
+    logs = tmp_path / "logs"
+    paths = write_demo_data(logs, calls=4000, seed=3)
+    store = Store(tmp_path / "store.sqlite")
+    seen: list[Progress] = []
+    ingest(store, [logs], PricingSpec(TEST_CATALOG), progress=seen.append, workers=1)
+    last = seen[-1].stored
+    want = stored_totals(store)
+    assert want["calls"] == 4000 and want["unpriced_calls"] > 0 and want["prompt_tokens"] > 0
+    assert last["calls"] == want["calls"]
+    assert last["unpriced_calls"] == want["unpriced_calls"]
+    assert last["prompt_tokens"] == want["prompt_tokens"]
+    assert last["output_tokens"] == want["output_tokens"]
+    assert last["cost_usd"] == pytest.approx(want["cost_usd"], rel=1e-9)
+    # adding to the store: the running totals start from what it holds
+    with open(paths[-1], "ab") as fh:
+        fh.write(orjson.dumps(call("2026-07-31T23:59:00Z", input_tokens=1000)) + b"\n")
+    seen.clear()
+    ingest(store, [logs], PricingSpec(TEST_CATALOG), progress=seen.append, workers=1)
+    after = stored_totals(store)
+    assert after["calls"] == 4001
+    assert seen[-1].stored["calls"] == 4001
+    assert seen[-1].stored["prompt_tokens"] == after["prompt_tokens"]
+    assert seen[-1].stored["cost_usd"] == pytest.approx(after["cost_usd"], rel=1e-9)

@@ -1,7 +1,7 @@
 """The open data: loading it on a worker thread, and the dataset views query.
 
 Opening sources never blocks the UI thread. The loader reports throttled
-progress, commits regularly so running totals can be shown while it reads,
+progress (with running totals of what it has stored), commits regularly,
 and can be cancelled; a second open cancels the first, and so does closing
 the window.
 """
@@ -39,6 +39,7 @@ class Loader(QThread):
         self.store_path = request.store_path()
         self._last = 0.0
         self._building: Store | None = None
+        self.stored: dict[str, float] = {}  # running totals (see Progress.stored)
 
     def run(self) -> None:
         try:
@@ -67,6 +68,7 @@ class Loader(QThread):
             store.close()
 
     def _progress(self, p: Progress) -> None:
+        self.stored = p.stored  # a new dict each time: safe to read from another thread
         now = time.monotonic()
         if now - self._last >= PROGRESS_INTERVAL:
             self._last = now
@@ -198,32 +200,10 @@ class DataSession(QObject):
         self._writer.waitForDone(wait_ms)
 
     def running_totals(self) -> dict[str, Any]:
-        """Counts and cost so far, read while a load is running (call from a worker)."""
-        if self.request is None:
-            return {}
-        path = self._loader.store_path if self._loader else self.request.store_path()
-        if not path.exists():
-            return {}
-        import sqlite3
-
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=5)
-        try:
-            row = conn.execute(
-                "SELECT COUNT(*), TOTAL(cost_usd), SUM(cost_usd IS NULL AND cost_flags & 1),"
-                " TOTAL(input_tokens + cache_read_tokens + cache_write_5m_tokens"
-                " + cache_write_1h_tokens), TOTAL(output_tokens) FROM calls"
-            ).fetchone()
-        except sqlite3.Error:
-            return {}
-        finally:
-            conn.close()
-        return {
-            "calls": row[0],
-            "cost_usd": row[1],
-            "unpriced_calls": row[2] or 0,
-            "prompt_tokens": row[3],
-            "output_tokens": row[4],
-        }
+        """Counts and cost so far while a load is running: what the loader has stored,
+        as its progress reports it (the store itself is not read while it is written)."""
+        loader = self._loader
+        return dict(loader.stored) if loader is not None and loader.stored else {}
 
     def _on_loaded(self, store_path: Path, result: IngestResult) -> None:
         loader = self._loader
