@@ -331,7 +331,7 @@ def test_claude_code_turn_text_gathers_the_blocks_and_the_user_lines_before(
     assert (first.note, second.note) == ("", "")
 
 
-def test_claude_code_turn_text_reads_a_window_and_never_a_compressed_file(
+def test_claude_code_turn_text_reads_a_window_also_in_a_compressed_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import gzip
@@ -351,5 +351,8 @@ def test_claude_code_turn_text_reads_a_window_and_never_a_compressed_file(
     assert claude_turns.claude_turn_text(path, offset, raw) == (None, "The shop is an API.")
     packed = tmp_path / "s-1.jsonl.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
-    assert claude_turns.claude_turn_text(packed, offset, raw) is None
+    # offsets count decompressed bytes: the same window (still cut short, as above)
+    assert claude_turns.claude_turn_text(packed, offset, raw) == (None, "The shop is an API.")
+    monkeypatch.setattr(claude_turns, "WINDOW_BEFORE", 4 << 20)
+    assert claude_turns.claude_turn_text(packed, offset, raw) == whole
     assert claude_turns.claude_turn_text(tmp_path / "gone.jsonl", offset, raw) is None

@@ -345,5 +345,6 @@ def test_codex_turn_text_needs_the_call_line_where_it_was(tmp_path: Path) -> Non
     assert codex_turn_text(path, 0) is None  # not a token_count line: the file changed
     packed = tmp_path / "rollout.jsonl.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
-    assert codex_turn_text(packed, last) is None
+    # offsets count decompressed bytes: the same window from the compressed copy
+    assert codex_turn_text(packed, last) == ("Thanks", "You're welcome.")
     assert codex_turn_text(tmp_path / "gone.jsonl", last) is None

@@ -182,5 +182,11 @@ def test_lines_around_an_offset_are_whole_lines(tmp_path: Path) -> None:
     assert lines_around(path, offset, 4) == ([], [b"cccc"])  # "bbbb" is cut: dropped
     gz = tmp_path / "log.jsonl.gz"
     gz.write_bytes(gzip.compress(path.read_bytes()))
-    assert lines_around(gz, offset, 6) is None  # offsets count decompressed bytes
+    # offsets count decompressed bytes: the same window from a compressed copy
+    assert lines_around(gz, offset, 6, 7) == ([b"bbbb"], [b"cccc", b"dddd"])
+    assert lines_around(gz, offset, 5) == ([b"bbbb"], [b"cccc"])
+    assert lines_around(gz, offset, 100) == ([b"aaaa", b"bbbb"], [b"cccc"])
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(gzip.compress(path.read_bytes())[:12])  # cut inside the stream
+    assert lines_around(broken, offset, 6) is None
     assert lines_around(tmp_path / "gone.jsonl", 0, 6) is None

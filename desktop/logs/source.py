@@ -37,20 +37,28 @@ def lines_around(
 ) -> tuple[list[bytes], list[bytes]] | None:
     """Whole lines of a file around the line that starts at ``offset``: those within
     ``before`` bytes ahead of it, and that line followed by the whole lines within the
-    next ``after`` bytes. None when the file cannot be read, or is compressed (offsets
-    count decompressed bytes: there is no cheap way to a window)."""
+    next ``after`` bytes. None when the file cannot be read there.
+
+    In a gzip or zstandard file offsets count decompressed bytes: the stream is
+    decompressed up to the window (as reading a record's raw line does).
+    """
     try:
-        if compression_of(path) is not None:
-            return None
-        with open(path, "rb") as fh:
+        compressed = compression_of(path) is not None
+        with open_binary(path) as fh:
             start = max(0, offset - before)
-            # The byte before the window tells whether it starts at a line start.
-            fh.seek(max(0, start - 1))
-            before_start = fh.read(1) if start > 0 else b"\n"
+            if start > 0:
+                # The byte before the window tells whether it starts at a line start.
+                if compressed:
+                    _skip(fh, start - 1)
+                else:
+                    fh.seek(start - 1)
+                before_start = fh.read(1)
+            else:
+                before_start = b"\n"
             head = fh.read(offset - start)
             own = fh.readline()
             tail = fh.read(after) if after else b""
-    except (OSError, SourceError):
+    except Exception:  # gone, unreadable, a corrupt compressed stream: no window
         return None
     earlier = head.split(b"\n")[:-1]  # the last piece is empty: ``offset`` starts a line
     if before_start != b"\n":

@@ -27,7 +27,7 @@ MAX_STEPS = 200  # user lines followed up one prompt (parallel tool results)
 
 def claude_turn_text(path: Path, offset: int, raw: Any) -> tuple[str | None, str | None] | None:
     """(prompt, response) of the call whose line is at ``offset``; None when the
-    transcript cannot be read around it (compressed, gone, not this line)."""
+    transcript cannot be read around it (gone, changed, not this line)."""
     message = raw.get("message") if isinstance(raw, dict) else None
     message_id = message.get("id") if isinstance(message, dict) else None
     if not isinstance(message_id, str) or not message_id:

@@ -25,7 +25,7 @@ _COUNT = b'"token_count"'
 
 def codex_turn_text(path: Path, offset: int) -> tuple[str | None, str | None] | None:
     """(prompt, response) of the call whose ``token_count`` line is at ``offset``; None
-    when the rollout cannot be read there (compressed, gone, not such a line)."""
+    when the rollout cannot be read there (gone, changed, not such a line)."""
     around = lines_around(path, offset, WINDOW_BEFORE)
     if around is None:
         return None
