@@ -180,12 +180,12 @@ CONFIRM_LINES = 4
 def confirm(path: Path, like: Detection) -> tuple[Detection, Sample] | None:
     """Confirm from its first lines that a file has the format of a sibling.
 
-    ``like`` is the detection of another file of the same folder by a format whose
-    files share their folder (``alike_in_folder``). The file is that format if the
-    format claims its first lines at least as confidently; otherwise (None) it is
-    detected in full. A few lines parsed instead of a full sample, and one format
-    asked instead of all: detecting a projects folder of thousands of transcripts
-    costs a fraction of what it did.
+    ``like`` is the detection of another file of the same folder (or of a folder
+    above it) by a format whose files share their folder (``alike_in_folder``). The
+    file is that format if the format claims its first lines at least as confidently;
+    otherwise (None) it is detected in full. A few lines parsed instead of a full
+    sample, and one format asked instead of all: a projects folder of thousands of
+    transcripts is detected for a fraction of the cost.
     """
     fmt = get_format(like.format_id)
     if not fmt.alike_in_folder:

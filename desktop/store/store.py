@@ -514,8 +514,9 @@ class Store:
         file; through the log they are written twice (log, then checkpoint), which at
         a million calls costs seconds. The journal only keeps the few existing pages a
         commit changes, so a crash still leaves the store as of the last commit.
-        Readers (running totals) wait for a commit instead of reading beside it.
-        Another connection keeping the store open in WAL mode keeps the load in it.
+        A reader waits for a commit instead of reading beside it (the app reads no rows
+        while it loads: its running totals come with the load's progress). Another
+        connection keeping the store open in WAL mode keeps the load in WAL mode.
         """
         if on and not self._bulk:
             self._bulk = self._journal("delete", wait=False)
