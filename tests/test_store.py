@@ -596,7 +596,8 @@ def test_a_bulk_load_stays_in_wal_while_another_connection_has_the_store_open(
 
 def test_progress_carries_running_totals_of_what_is_stored(tmp_path: Path) -> None:
     from desktop.demo import write_demo_data
-    from desktop.store.ingest import Progress, ingest, stored_totals
+    from desktop.store.ingest import Progress, ingest
+    from desktop.store.running import stored_totals
 
     logs = tmp_path / "logs"
     paths = write_demo_data(logs, calls=4000, seed=3)

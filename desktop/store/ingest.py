@@ -49,6 +49,7 @@ from desktop.store.batch import Batch
 from desktop.store.frame import Frame
 from desktop.store.frame_builder import FrameBuilder
 from desktop.store.pricer import Pricer, PricingSpec, combo_key, record_combos, reprice_store
+from desktop.store.running import TOTAL_KEYS, plus, stored_totals
 from desktop.store.store import SourceRow, Store
 
 UNIT_BYTES = 8 << 20  # byte range handed to one worker
@@ -100,7 +101,7 @@ class Progress:
     # "detecting" (files_done of files_total looked at, nothing read yet) or "reading"
     phase: str = "reading"
     # The calls stored so far, with what the store held before this load: their
-    # count, cost, unpriced count and tokens (see :func:`stored_totals`). The app
+    # count, cost, unpriced count and tokens (see :mod:`desktop.store.running`). The app
     # shows these while it reads, without querying a store that is being written.
     stored: dict[str, float] = field(default_factory=dict)
 
@@ -129,46 +130,6 @@ class IngestResult:
     cancelled: bool = False
     repriced: int = 0  # combinations re-priced because prices changed
     columns: Any = None  # a FrameBuilder holding every column, after a first load
-
-
-# -- running totals ------------------------------------------------------------------
-
-_TOTALS_SQL = (
-    "SELECT COUNT(*), TOTAL(cost_usd), TOTAL(cost_usd IS NULL AND cost_flags & 1),"
-    " TOTAL(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens),"
-    " TOTAL(output_tokens) FROM calls"
-)
-
-
-_TOTAL_KEYS = ("calls", "cost_usd", "unpriced_calls", "prompt_tokens", "output_tokens")
-
-
-def stored_totals(store: Store) -> dict[str, float]:
-    """Count, cost, unpriced count, prompt and output tokens of every call stored."""
-    row = store.conn.execute(_TOTALS_SQL).fetchone()
-    return dict(zip(_TOTAL_KEYS, row, strict=True))
-
-
-def _plus(totals: dict[str, float], batch: Batch) -> dict[str, float]:
-    """``totals`` with the calls of ``batch`` added (a new dict: progress is a snapshot)."""
-    if not batch.n:
-        return totals
-    num = batch.num
-    cost = num["cost_usd"]
-    unpriced = np.isnan(cost) & (num["cost_flags"] & 1).astype(bool)
-    prompt = (
-        num["input_tokens"]
-        + num["cache_read_tokens"]
-        + num["cache_write_5m_tokens"]
-        + num["cache_write_1h_tokens"]
-    )
-    return {
-        "calls": totals["calls"] + batch.n,
-        "cost_usd": totals["cost_usd"] + float(np.nansum(cost)),
-        "unpriced_calls": totals["unpriced_calls"] + int(np.count_nonzero(unpriced)),
-        "prompt_tokens": totals["prompt_tokens"] + int(prompt.sum()),
-        "output_tokens": totals["output_tokens"] + int(num["output_tokens"].sum()),
-    }
 
 
 # -- the worker side -------------------------------------------------------------
@@ -806,7 +767,7 @@ def _run_units(
     last_commit = time.perf_counter()
     state = Progress(0, plan.bytes_total, 0, 0.0, 0, files_total)
     if progress is not None:  # running totals start from what the store holds
-        state.stored = stored_totals(store) if total_rows_before else dict.fromkeys(_TOTAL_KEYS, 0)
+        state.stored = stored_totals(store) if total_rows_before else dict.fromkeys(TOTAL_KEYS, 0)
     fingerprint = store.meta("pricing_fingerprint")
     # Where each source's read stands, and what it added: written with the rows, in
     # the same transaction. source id -> [calls, problems, offset, next line, complete]
@@ -823,7 +784,7 @@ def _run_units(
             # Rows that replaced a stored copy of their call are left out: the copy was
             # counted. (Adding to a large store, SQLite merges copies itself: a copy
             # read again is counted twice until the load ends.)
-            state.stored = _plus(state.stored, placed.fresh if placed is not None else res.batch)
+            state.stored = plus(state.stored, placed.fresh if placed is not None else res.batch)
         new = [c for c in res.batch.combos() if combo_key(c) not in combos_known]
         if new:
             record_combos(store, engine, new)
