@@ -622,3 +622,37 @@ def test_progress_carries_running_totals_of_what_is_stored(tmp_path: Path) -> No
     assert seen[-1].stored["calls"] == 4001
     assert seen[-1].stored["prompt_tokens"] == after["prompt_tokens"]
     assert seen[-1].stored["cost_usd"] == pytest.approx(after["cost_usd"], rel=1e-9)
+
+
+def test_a_cancelled_bulk_load_keeps_what_it_committed_and_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from desktop.demo import write_demo_data
+    from desktop.store.ingest import ingest
+
+    logs = tmp_path / "logs"
+    write_demo_data(logs, calls=6000, seed=5)  # three monthly files
+    monkeypatch.setattr(ingest_module, "BULK_BYTES", 0)  # a small load, written in bulk
+    monkeypatch.setattr(ingest_module, "COMMIT_SECONDS", 0.0)  # a commit after each file
+    whole = ingest_module.tasks_of
+    monkeypatch.setattr(ingest_module, "tasks_of", lambda units: whole(units, size=1))
+    store = Store(tmp_path / "store.sqlite")
+    cancel = threading.Event()
+    modes: list[str] = []
+
+    def committed() -> None:
+        modes.append(store.journal_mode)
+        cancel.set()  # the person presses Cancel after the first file
+
+    result = ingest(store, [logs], PricingSpec(TEST_CATALOG), cancel=cancel, on_commit=committed)
+    assert result.cancelled
+    assert modes == ["delete"]  # the load went through the rollback journal
+    assert store.journal_mode == "wal"  # and the store is back in WAL mode
+    kept = store.count_calls()
+    assert 0 < kept < 6000  # what was committed stays
+    result = ingest(store, [logs], PricingSpec(TEST_CATALOG))
+    assert not result.cancelled
+    assert store.count_calls() == 6000  # the next open reads the rest, nothing twice
+    assert result.calls_added == 6000 - kept

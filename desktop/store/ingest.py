@@ -54,6 +54,7 @@ from desktop.store.store import SourceRow, Store
 
 UNIT_BYTES = 8 << 20  # byte range handed to one worker
 IN_PROCESS_BYTES = 16 << 20  # below this much work, parsing in-process is faster
+BULK_BYTES = 64 << 20  # above this much work, a load writes in bulk (see Store.bulk_writes)
 COMMIT_SECONDS = 1.0
 
 
@@ -748,7 +749,7 @@ def _run_units(
     engine = plan.engine or spec.load()
     parallel = workers.n > 1 and plan.bytes_total >= IN_PROCESS_BYTES and len(units) > 1
     total_rows_before = store.count_calls()
-    bulk = plan.bytes_total > (64 << 20)
+    bulk = plan.bytes_total > BULK_BYTES
     # A first load, or a large one into a small store: building the indexes once at
     # the end is faster than keeping them up to date, and the dedup rule runs in memory.
     fresh_load = total_rows_before == 0 or (bulk and total_rows_before < 100_000)
