@@ -850,7 +850,10 @@ def _run_units(
             store.commit()
         if bulk:
             store.bulk_writes(False)
-    result.calls_added = store.count_calls() - total_rows_before
+    if fresh_load:  # it numbered its rows itself (a copy that replaced another kept its id)
+        result.calls_added = store.next_id - first_id
+    else:
+        result.calls_added = store.count_calls() - total_rows_before
     if builder is not None and not result.cancelled and builder.n == result.calls_added:
         last = store.conn.execute("SELECT max(id) FROM calls").fetchone()[0]
         if last == builder.n:  # ids 1..n, in the order the batches were built
