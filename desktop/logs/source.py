@@ -13,7 +13,9 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+import orjson
 
 CHUNK_SIZE = 4 << 20  # bytes per chunk handed to a parser
 
@@ -65,6 +67,15 @@ def lines_around(
         earlier = earlier[1:]  # the first piece is the end of a line
     # The last piece of the tail is empty or the start of a line: either way not one.
     return earlier, [own.rstrip(b"\n"), *tail.split(b"\n")[:-1]]
+
+
+def json_object(line: bytes) -> dict[str, Any] | None:
+    """A line read back from a log as a JSON object; None if it is not one."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def kind_of(path: Path) -> str | None:

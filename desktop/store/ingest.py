@@ -261,11 +261,6 @@ def tasks_of(units: Sequence[Unit], size: int = UNIT_BYTES) -> list[list[Unit]]:
     return tasks
 
 
-def build_batch(records: Sequence[CallRecord], source_id: int, pricer: Pricer) -> Batch:
-    """Records as columns: cheap to send between processes and to insert."""
-    return Batch.from_records(records, source_id, pricer)
-
-
 # -- planning ----------------------------------------------------------------------
 
 

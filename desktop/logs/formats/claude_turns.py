@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from desktop.logs.formats.wrapped import text_of, tool_call_text, tool_result_text
-from desktop.logs.source import lines_around
+from desktop.logs.source import json_object, lines_around
 
 WINDOW_BEFORE = 4 << 20  # bytes read before the call's line
 WINDOW_AFTER = 1 << 20  # and after it (later blocks of the same response)
@@ -44,14 +44,6 @@ def claude_turn_text(path: Path, offset: int, raw: Any) -> tuple[str | None, str
     return _prompt(lines, blocks[0]), response
 
 
-def _parse(line: bytes) -> dict[str, Any] | None:
-    try:
-        value = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def _message_lines(lines: list[bytes], message_id: str) -> list[dict[str, Any]]:
     """Every assistant line of the message, in file order (each is one block)."""
     needle = orjson.dumps(message_id)
@@ -59,7 +51,7 @@ def _message_lines(lines: list[bytes], message_id: str) -> list[dict[str, Any]]:
     for line in lines:
         if needle not in line:
             continue
-        obj = _parse(line)
+        obj = json_object(line)
         message = obj.get("message") if obj else None
         if (
             obj
@@ -102,7 +94,7 @@ def _line_with_uuid(lines: list[bytes], uuid: str) -> dict[str, Any] | None:
     needle = b'"uuid":' + orjson.dumps(uuid)
     for line in reversed(lines):
         if needle in line:
-            obj = _parse(line)
+            obj = json_object(line)
             if obj is not None and obj.get("uuid") == uuid:
                 return obj
     return None

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from desktop.logs.formats.wrapped import text_of, tool_call_text, tool_result_text
-from desktop.logs.source import lines_around
+from desktop.logs.source import json_object, lines_around
 
 WINDOW_BEFORE = 4 << 20  # bytes read before the call's line
 _ITEM = b'"response_item"'
@@ -49,7 +49,7 @@ def codex_turn_text(path: Path, offset: int) -> tuple[str | None, str | None] | 
 
 
 def _is_token_count(line: bytes) -> bool:
-    obj = _parse(line)
+    obj = json_object(line)
     payload = obj.get("payload") if obj else None
     return (
         obj is not None
@@ -60,19 +60,11 @@ def _is_token_count(line: bytes) -> bool:
 
 
 def _item(line: bytes) -> dict[str, Any] | None:
-    obj = _parse(line)
+    obj = json_object(line)
     payload = obj.get("payload") if obj else None
     if obj is None or obj.get("type") != "response_item" or not isinstance(payload, dict):
         return None
     return payload
-
-
-def _parse(line: bytes) -> dict[str, Any] | None:
-    try:
-        value = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _text_of(item: dict[str, Any]) -> tuple[str, str | None]:
