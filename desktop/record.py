@@ -27,7 +27,9 @@ TOKEN_FIELDS: tuple[str, ...] = (
     "reasoning_tokens",
 )
 
-SERVICE_TIERS: tuple[str, ...] = ("standard", "batch", "flex", "priority")
+# "fast" is Anthropic's fast mode (usage.speed "fast"); OpenAI also reports its
+# priority processing as "fast", which is priced as priority.
+SERVICE_TIERS: tuple[str, ...] = ("standard", "batch", "flex", "priority", "fast")
 
 Labels = dict[str, "str | int | float | bool"]
 
@@ -138,7 +140,7 @@ def optional_tokens(value: Any, name: str) -> int:
 
 
 def normalise_service_tier(value: Any) -> str | None:
-    """Map provider spellings onto standard/batch/flex/priority; keep unknown ones."""
+    """Map provider spellings onto standard/batch/flex/priority/fast; keep unknown ones."""
     if value is None:
         return None
     text = str(value).strip().lower()
@@ -151,6 +153,17 @@ def normalise_service_tier(value: Any) -> str | None:
     if text == "priority":
         return "priority"
     return text
+
+
+def tier_with_speed(tier: str | None, speed: Any) -> str | None:
+    """Anthropic's fast mode (``usage.speed == "fast"``) as the ``fast`` service tier.
+
+    Fast mode changes the price the way a service tier does; a call reported in
+    another tier than standard (batch, priority) keeps that tier.
+    """
+    if type(speed) is str and speed.strip().lower() == "fast" and tier in (None, "standard"):
+        return "fast"
+    return tier
 
 
 def _clip(text: str, limit: int = 40) -> str:

@@ -32,7 +32,7 @@ RATE_KEYS: tuple[str, ...] = (
     "cache_write_1h",
     "reasoning",
 )
-VARIANT_NAMES: tuple[str, ...] = ("batch", "flex", "priority")
+VARIANT_NAMES: tuple[str, ...] = ("batch", "flex", "priority", "fast")
 RULE_KINDS: tuple[str, ...] = ("exact", "prefix", "glob", "regex")
 # Bedrock inference-profile scopes: "standard" = global profile or in-region on-demand
 # (list price), "regional" = geographic cross-region profile (us./eu./apac./jp./au.),

@@ -45,6 +45,7 @@ class CostFlag(IntFlag):
     TIME_WINDOW = 1 << 9  # an off-peak/peak window applied
     USER_PRICE = 1 << 10  # the rate came from the user's catalog
     TODAY_PRICES = 1 << 11  # priced at today's version, not the one at call time
+    VARIANT_FAST = 1 << 12  # Anthropic's fast mode
 
 
 FLAG_LABELS: dict[CostFlag, str] = {
@@ -56,6 +57,7 @@ FLAG_LABELS: dict[CostFlag, str] = {
     CostFlag.VARIANT_BATCH: "batch",
     CostFlag.VARIANT_FLEX: "flex",
     CostFlag.VARIANT_PRIORITY: "priority",
+    CostFlag.VARIANT_FAST: "fast mode",
     CostFlag.ASSUMED_VARIANT: "service tier priced as standard",
     CostFlag.TIME_WINDOW: "time-of-day window",
     CostFlag.USER_PRICE: "user price",

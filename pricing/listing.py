@@ -121,9 +121,11 @@ All prices are USD per 1M tokens unless marked otherwise.
   request* is priced at the tier's rates; rates the tier does not list keep
   the version's rate.
 * **Service tiers.** Logged `service_tier` values: none, `standard`,
-  `default`, `auto`, `on_demand` → standard; `batch`; `flex`; `priority` and
-  `fast` (OpenAI's name for priority processing; Anthropic's fast mode is a
-  separate field) → priority. A variant is a multiplier on every token rate or
+  `default`, `auto`, `on_demand` → standard; `batch`; `flex`; `priority`;
+  `fast`: Anthropic's fast mode (a Claude call whose usage says `speed:
+  "fast"` is read into this tier), priced by the model's `fast` variant; a
+  model without one but with a priority price uses that (OpenAI reports its
+  priority processing as `fast`). A variant is a multiplier on every token rate or
   explicit rates (which overlay the standard ones). Other values (e.g.
   `scale`), and variants a model has no price for, are priced as standard and
   flagged. Web-search and per-request prices are not changed by variants.

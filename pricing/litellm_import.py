@@ -240,6 +240,9 @@ def _entry(key: str, spec: Mapping[str, Any], *, name: str, checked: date) -> Mo
                 ),
             )
         )
+    fast = _fast_multiplier(spec.get("provider_specific_entry"))
+    if fast is not None:
+        variant_list.append(("fast", Variant(multiplier=fast)))
     windows = _off_peak_window(spec.get("off_peak_pricing"))
     if windows and tier_list:
         return "has both an off-peak window and long-context tiers, which we cannot combine"
@@ -276,6 +279,16 @@ def _entry(key: str, spec: Mapping[str, Any], *, name: str, checked: date) -> Mo
         scope=scope,
         origin=f"file:{name}",
     )
+
+
+def _fast_multiplier(entry: object) -> Decimal | None:
+    """Anthropic's fast mode: ``provider_specific_entry.fast``, a multiplier on every rate."""
+    if not isinstance(entry, dict) or entry.get("fast") is None:
+        return None
+    multiplier = parse_decimal(entry["fast"], "provider_specific_entry.fast")
+    if multiplier <= 0:
+        raise PricingValidationError("provider_specific_entry.fast must be positive")
+    return multiplier.normalize()
 
 
 def _display_name(key: str, litellm_provider: str) -> str:

@@ -41,6 +41,7 @@ VARIANT_FLAGS = {
     "batch": CostFlag.VARIANT_BATCH,
     "flex": CostFlag.VARIANT_FLEX,
     "priority": CostFlag.VARIANT_PRIORITY,
+    "fast": CostFlag.VARIANT_FAST,
 }
 ASSUMED_FLAGS = {
     "cache_read": CostFlag.ASSUMED_CACHE_READ,
@@ -155,14 +156,17 @@ TIER_ALIASES = {
     "batches": "batch",
     "flex": "flex",
     "priority": "priority",
-    # OpenAI logs report "fast" for its priority processing, and LiteLLM prices it
-    # with the priority keys; Anthropic's fast mode is a separate "speed" field.
-    "fast": "priority",
+    # Anthropic's fast mode (usage.speed "fast", read into this tier), priced by the
+    # model's "fast" variant. OpenAI logs also report "fast" for its priority
+    # processing, which LiteLLM prices with the priority keys: a model without a
+    # fast price falls back to its priority price (see _variant_choice).
+    "fast": "fast",
 }
 
 
 def normalise_service_tier(service_tier: str | None) -> tuple[str, bool]:
-    """``(variant, unknown)``: ``"standard"``, ``"batch"``, ``"flex"`` or ``"priority"``.
+    """``(variant, unknown)``: ``"standard"``, ``"batch"``, ``"flex"``, ``"priority"``
+    or ``"fast"``.
 
     ``unknown`` is True for a value we cannot price (e.g. OpenAI's ``"scale"``);
     such calls are priced as standard with :attr:`CostFlag.ASSUMED_VARIANT`.
@@ -291,6 +295,11 @@ def _variant_choice(
     if requested == "standard":
         return None, "standard", CostFlag.NONE
     variant = version.variant(requested)
+    priority = version.variant("priority")
+    if variant is None and requested == "fast" and priority is not None:
+        # OpenAI's "fast" service tier is its priority processing
+        note = _describe_variant("priority", priority) + ', the price of the "fast" tier'
+        return "priority", note, VARIANT_FLAGS["priority"]
     if variant is None:
         return (
             None,

@@ -357,7 +357,7 @@ class UserCatalog:
         tier_rates: Mapping[int, Mapping[str, RateValue]] | None = None,
         version: str | None = None,
     ) -> ModelEntry:
-        """Set the batch/flex/priority price of a version; no multiplier and no rates removes it."""
+        """Set a version's batch/flex/priority/fast price; no multiplier and no rates removes it."""
         entry = self._editable(entry_id)
         index = _version_index(entry, version)
         current = entry.versions[index]

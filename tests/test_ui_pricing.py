@@ -310,6 +310,10 @@ def test_long_context_and_service_tiers(env: Env, qtbot) -> None:
     dialog.tier_rates.edits["input"].setText("4")
     dialog.variants["flex"].mode.setCurrentIndex(1)
     dialog.variants["flex"].multiplier.setText("0.5")
+    titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+    assert titles == ["Long context", "Batch", "Flex", "Priority", "Fast mode", "Other prices"]
+    dialog.variants["fast"].mode.setCurrentIndex(1)
+    dialog.variants["fast"].multiplier.setText("2")
     with qtbot.waitSignal(env.ctx.session.data_changed, timeout=30_000):
         dialog._try_submit()
     # prompt 1,000 > 500: the whole request at the tier: 1,000 x 4 + 100 x 1.6 = 4,160
@@ -317,6 +321,7 @@ def test_long_context_and_service_tiers(env: Env, qtbot) -> None:
     text = _cell(editor, MINI, "long_context").data()
     assert "> 500" in text and "$4.00" in text
     assert "flex ×0.5" in _cell(editor, MINI, "service_tiers").data()
+    assert "fast ×2" in _cell(editor, MINI, "service_tiers").data()
 
 
 def test_add_duplicate_delete_and_revert(env: Env, qtbot) -> None:

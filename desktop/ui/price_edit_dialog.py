@@ -1,4 +1,4 @@
-"""Editing the tiers of one price version: long context, batch / flex / priority, extras.
+"""Editing the tiers of one price version: long context, batch / flex / priority / fast, extras.
 
 The values are collected here; ``on_submit`` applies them (all in one undoable
 edit) and returns an error message to show, or None.
@@ -33,8 +33,13 @@ VARIANT_MODES = ("Not offered", "Multiplier of the standard price", "Its own rat
 VARIANT_HELP = {
     "batch": 'Batch API calls (service tier "batch"): usually half price.',
     "flex": 'Flex processing (service tier "flex"): slower, cheaper.',
-    "priority": 'Priority processing (service tier "priority" or "fast").',
+    "priority": 'Priority processing (service tier "priority"; also "fast" when the model '
+    "has no fast-mode price).",
+    "fast": 'Anthropic\'s fast mode (usage speed "fast"; service tier "fast"): '
+    "faster output at a higher price.",
 }
+
+VARIANT_TITLES = {"fast": "Fast mode"}
 
 
 class _VariantPage(QWidget):
@@ -147,7 +152,7 @@ class PriceEditDialog(QDialog):
         for name in VARIANT_NAMES:
             variant_page = _VariantPage(name, version)
             self.variants[name] = variant_page
-            self.tabs.addTab(variant_page, name.capitalize())
+            self.tabs.addTab(variant_page, VARIANT_TITLES.get(name, name.capitalize()))
 
         extras = QWidget()
         extras_form = QFormLayout(extras)

@@ -48,6 +48,7 @@ from desktop.record import (
     Problem,
     normalise_service_tier,
     optional_tokens,
+    tier_with_speed,
 )
 
 LABEL_KEYS = ("inference_geo", "speed")
@@ -96,7 +97,9 @@ def message_call(
         ts=None,
         provider="anthropic",
         model=text_or_none(obj.get("model")),
-        tier=tier or normalise_service_tier(usage.get("service_tier")),
+        tier=tier_with_speed(
+            tier or normalise_service_tier(usage.get("service_tier")), usage.get("speed")
+        ),
         buckets=buckets,
         web=web,
         message_id=ident,

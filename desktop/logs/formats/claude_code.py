@@ -34,6 +34,7 @@ from desktop.record import (
     Problem,
     normalise_service_tier,
     optional_tokens,
+    tier_with_speed,
     token_count,
 )
 from desktop.timeutil import TimestampError, parse_timestamp
@@ -241,6 +242,7 @@ def assistant_record(
     speed = usage.get("speed")
     if isinstance(speed, str):
         labels = {**labels, "speed": speed}
+        tier = tier_with_speed(tier, speed)  # fast mode is priced like a service tier
     status, error = "ok", None
     if is_error:
         status, error = "error", _clip(message_text(message)) or "API error"
