@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from desktop.record import STORED_FIELDS, CallRecord
 
-SCHEMA_VERSION = 6
+# Raised when the rows a reader makes of the same file change (stores are rebuilt):
+# 7 = Claude fast mode read into the "fast" service tier.
+SCHEMA_VERSION = 7
 
 # (name, SQL type) of the canonical columns, in CallRecord order.
 _TYPES = {
