@@ -155,9 +155,11 @@ ODD_LINES: list[dict[str, Any]] = [
     # D: a larger sidechain replay loses to the parent copy
     assistant("msg_D", output=50, line_extra={"isSidechain": True}),
     assistant("msg_D", output=4),
-    # E: fast mode (line reader, its own label) beats a smaller plain copy
+    # E: fast mode (the fast tier, and a speed label) beats a smaller plain copy
     assistant("msg_E", output=2),
     assistant("msg_E", output=8, usage_extra={"speed": "fast"}),
+    # a speed that is not text (line reader: no label, tier as logged)
+    assistant("msg_E2", usage_extra={"speed": 2}),
     # F: a float token count (line reader)
     assistant("msg_F", output=2),
     assistant("msg_F", output=6.0),  # type: ignore[arg-type]
@@ -204,6 +206,10 @@ def test_odd_lines_read_the_same_both_ways() -> None:
     assert by_message["msg_C"].line == 6
     assert by_message["msg_D"].output_tokens == 4
     assert by_message["msg_E"].output_tokens == 8
+    assert by_message["msg_E"].service_tier == "fast"
+    assert by_message["msg_E"].labels["speed"] == "fast"
+    assert by_message["msg_E2"].service_tier == "standard"
+    assert "speed" not in by_message["msg_E2"].labels
     assert "msg_S" not in by_message
     assert by_message["msg_J"].web_search_requests == 2
 
@@ -228,3 +234,20 @@ def test_timestamps_agree_to_the_bit() -> None:
     ]
     records = assert_same_both_ways(items)
     assert all(math.isfinite(r.ts) for r in records)
+
+
+def test_fast_mode_lines_are_read_as_columns() -> None:
+    items = [
+        (1, 0, assistant("msg_F1", usage_extra={"speed": "fast"})),
+        (2, 100, assistant("msg_F2", usage_extra={"speed": "standard"})),
+        (3, 200, assistant("msg_F3")),
+    ]
+    records = assert_same_both_ways(items)
+    columns, rest, _, _ = read_items(ClaudeCodeTranscript(), iter(items), CTX)
+    assert columns is not None and columns.n == 3 and rest == []
+    tiers = {r.message_id: (r.service_tier, r.labels.get("speed")) for r in records}
+    assert tiers == {
+        "msg_F1": ("fast", "fast"),
+        "msg_F2": ("standard", "standard"),
+        "msg_F3": ("standard", None),
+    }

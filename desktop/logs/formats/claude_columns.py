@@ -21,7 +21,7 @@ import numpy as np
 
 from desktop.logs.columns import Columns, Item, iso_timestamps
 from desktop.logs.formats.claude_code import PARENT_BONUS, SYNTHETIC_MODEL, _timestamp, provider_of
-from desktop.record import SERVICE_TIERS, BadRecord, Labels, Problem
+from desktop.record import SERVICE_TIERS, BadRecord, Labels, Problem, tier_with_speed
 
 LabelsOf = Callable[[str | None, str | None, str | None, bool, str | None, str | None], Labels]
 
@@ -71,6 +71,7 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
         read = get("cache_read_input_tokens", 0)
         created = get("cache_creation_input_tokens", 0)
         tier = get("service_tier")
+        speed = get("speed")  # fast mode
         if (
             type(usage) is not dict
             or type(model) is not str
@@ -81,7 +82,7 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             or not (type(inp) is type(out) is type(read) is type(created) is int)
             or (inp | out | read | created) < 0  # (negative if any one is)
             or "output_tokens_details" in usage
-            or "speed" in usage
+            or (speed is not None and type(speed) is not str)
             or (tier is not None and (type(tier) is not str or tier not in _TIERS))
         ):
             slow.append(item)
@@ -124,7 +125,15 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             continue
         session = get("sessionId")
         sidechain = get("isSidechain") is True
-        key = (get("cwd"), get("gitBranch"), session, sidechain, get("agentId"), get("version"))
+        key = (
+            get("cwd"),
+            get("gitBranch"),
+            session,
+            sidechain,
+            get("agentId"),
+            get("version"),
+            speed,
+        )
         # Lines of one session share their labels: look them up by the raw values.
         try:
             labels = seen_labels.get(key)
@@ -140,10 +149,14 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
                 _text(get("agentId")),
                 _text(get("version")),
             )
+            if speed is not None:
+                labels = {**labels, "speed": speed}
             if key is not None:
                 seen_labels[key] = labels
         if type(session) is not str or not session:
             session = None
+        if speed is not None:
+            tier = tier_with_speed(tier, speed)
         total = inp + read + created + out
         rank = float(total) if sidechain else PARENT_BONUS + total
         j = best(message_id)
