@@ -497,3 +497,20 @@ def test_litellm_map_imported_through_our_importer_agrees(tmp_path: Path) -> Non
     assert compared > 900
     assert mismatches == []
     assert Decimal(len(engine.problems)) > 0  # non-token entries were reported, not priced at 0
+
+
+def test_fast_mode_multipliers_agree_with_litellm(engine: PricingEngine) -> None:
+    """Every Anthropic model LiteLLM gives a fast-mode multiplier has the same one here."""
+    checked = 0
+    for key, spec in litellm.model_cost.items():
+        fast = (spec.get("provider_specific_entry") or {}).get("fast")
+        if fast is None or spec.get("litellm_provider") != "anthropic" or "latest" in key:
+            continue
+        match = engine.match(key, "anthropic")
+        assert match is not None, key
+        entry = engine.entry(match.entry_id)
+        assert entry is not None
+        variant = entry.version_at(NOW).variant("fast")
+        assert variant is not None and variant.multiplier == Decimal(str(fast)), key
+        checked += 1
+    assert checked >= 3  # Opus 4.8, 5 and 5.5 in LiteLLM 1.110.2
