@@ -136,6 +136,30 @@ def test_raw_anthropic_message_in_fast_mode(tmp_path: Path) -> None:
     assert [r.service_tier for r in records] == ["batch"]  # a batch call stays batch
 
 
+def test_streamed_message_in_fast_mode(tmp_path: Path) -> None:
+    start = {
+        "type": "message_start",
+        "message": {
+            "id": "msg_stream_fast",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-opus-5",
+            "content": [],
+            "usage": {"input_tokens": 300, "output_tokens": 1, "speed": "fast"},
+        },
+    }
+    delta = {
+        "type": "message_delta",
+        "delta": {"stop_reason": "end_turn"},
+        "usage": {"output_tokens": 40},
+    }
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in (start, delta)))
+    records, problems = read(path, "anthropic-stream")
+    assert problems == []
+    assert [(r.service_tier, r.output_tokens) for r in records] == [("fast", 40)]
+
+
 def test_litellm_fast_multiplier_becomes_the_fast_variant() -> None:
     spec = {
         "input_cost_per_token": 5e-06,
