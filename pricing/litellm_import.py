@@ -72,6 +72,8 @@ PROVIDER_ROUTES = {
     "openrouter": "openrouter",
     "ollama": "ollama",
     "ollama_chat": "ollama",
+    "fireworks_ai": "fireworks",
+    "together_ai": "together",
 }
 
 

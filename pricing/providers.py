@@ -51,6 +51,16 @@ PROVIDER_ALIASES = {
     "grok": "xai",
     "openrouter": "openrouter",
     "ollama": "ollama",
+    # hosts of open-weight models
+    "groq": "groq",
+    "fireworks": "fireworks",
+    "fireworks_ai": "fireworks",
+    "fireworks-ai": "fireworks",
+    "together": "together",
+    "together_ai": "together",
+    "together-ai": "together",
+    "togetherai": "together",
+    "deepinfra": "deepinfra",
 }
 
 # First word(s) of a model name → the provider that makes it (for provider-less logs)

@@ -177,6 +177,30 @@ def test_local_models_are_never_priced_at_api_prices(engine: PricingEngine) -> N
     assert engine.match("gpt-4o", "groq") is None
 
 
+@pytest.mark.parametrize(
+    ("model", "provider", "expected"),
+    [
+        ("openai/gpt-oss-120b", "groq", "groq/gpt-oss-120b"),
+        ("gpt-oss-120b", "groq", "groq/gpt-oss-120b"),
+        ("accounts/fireworks/models/gpt-oss-120b", "fireworks", "fireworks/gpt-oss-120b"),
+        ("gpt-oss-120b", "fireworks_ai", "fireworks/gpt-oss-120b"),  # LiteLLM's spelling
+        (
+            "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            "together_ai",
+            "together/llama-3.3-70b-instruct-turbo",
+        ),
+        ("meta-llama/Llama-3.3-70B-Instruct", "deepinfra", "deepinfra/llama-3.3-70b-instruct"),
+        # one open model, several hosts at several prices: the host decides, never a guess
+        ("gpt-oss-120b", None, None),
+        ("meta-llama/Llama-3.3-70B-Instruct", "together", None),
+    ],
+)
+def test_open_model_hosts(
+    engine: PricingEngine, model: str, provider: str | None, expected: str | None
+) -> None:
+    assert entry_id(engine, model, provider) == expected
+
+
 def test_rules_are_explained(engine: PricingEngine) -> None:
     exact = engine.match("gpt-4o-2024-08-06", "openai")
     assert exact is not None

@@ -267,6 +267,19 @@ BUNDLED_CASES = [
     ("grok-4.3", "xai", "xai/grok-4.3", "xai"),
     ("grok-4.5", "xai", "xai/grok-4.5", "xai"),
     ("grok-4.7", "xai", "xai/grok-4.7", "xai"),
+    ("openai/gpt-oss-120b", "groq", "groq/openai/gpt-oss-120b", "groq"),
+    (
+        "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        "together",
+        "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        "together_ai",
+    ),
+    (
+        "meta-llama/Llama-3.3-70B-Instruct",
+        "deepinfra",
+        "deepinfra/meta-llama/Llama-3.3-70B-Instruct",
+        "deepinfra",
+    ),
 ]
 
 
