@@ -71,7 +71,9 @@ def add_pricing_parser(
     ):
         explain.add_argument(flag, type=_count, default=0, metavar="N", help=name)
     explain.add_argument(
-        "--tier", metavar="TIER", help="service tier: standard, batch, flex, priority"
+        "--tier",
+        metavar="TIER",
+        help="service tier: standard, batch, flex, priority, or fast (Anthropic's fast mode)",
     )
     explain.add_argument(
         "--at",
