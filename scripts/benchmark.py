@@ -74,6 +74,9 @@ def measure(size: int, work: Path, repeat: int) -> dict:
     env["SPENDTRAIL_CONFIG_DIR"] = str(work / f"config-{size}")
     env["PYTHONPATH"] = str(ROOT)
     out: dict = {"calls": size}
+    # A fresh config folder: the re-price step edits a price there, and a folder kept
+    # from an earlier run (--work) would already hold that edit (nothing to re-price).
+    shutil.rmtree(env["SPENDTRAIL_CONFIG_DIR"], ignore_errors=True)
 
     started = time.perf_counter()
     from desktop.demo import write_demo_data
