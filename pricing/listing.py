@@ -173,7 +173,7 @@ one is kept as `pricing.json.bak`.
 
 In / Out / Read / 5m / 1h: input, output, cache read, 5-minute and 1-hour
 cache write rates. Long context: threshold and tier rates (in / out, others
-in brackets). Variants: batch / flex / priority as a multiplier or explicit
+in brackets). Variants: batch / flex / priority / fast as a multiplier or explicit
 rates. Extras: reasoning rate, web-search price, per-request price and time
 windows.
 """
