@@ -101,3 +101,25 @@ def test_only_formats_of_tool_folders_confirm_siblings(tmp_path: Path) -> None:
     like = detect(chat)
     assert isinstance(like, Detection) and like.format_id == "openai"
     assert confirm(chat, like) is None  # a folder of API logs may mix providers
+
+
+def test_a_sibling_with_long_first_lines_is_confirmed_and_remembers_its_head(
+    tmp_path: Path,
+) -> None:
+    """Confirming reads a small block first and more until its first lines are whole."""
+    folder = tmp_path / "projects" / "-home-dev-gateway"
+    folder.mkdir(parents=True)
+    first = folder / "a.jsonl"
+    shutil.copyfile(TRANSCRIPT, first)
+    lines = TRANSCRIPT.read_bytes().splitlines(keepends=True)
+    user = json.loads(lines[0])
+    user["message"]["content"] = "x" * 30_000  # a pasted file: one 30 KB line
+    long_first = json.dumps(user).encode() + b"\n"
+    second = folder / "b.jsonl"
+    second.write_bytes(long_first * 2 + b"".join(lines))
+    (one, _, _), (two, state, document) = look_at([first, second])
+    assert isinstance(two, Detection) and two.format_id == "claude-code"
+    assert CONFIRMED in two.reason and two.confidence == one.confidence
+    assert state is not None and document is False
+    assert state["head"] == second.read_bytes()[: len(state["head"])]
+    assert len(state["head"]) == 4096

@@ -27,6 +27,7 @@ SAMPLE_BYTES = 1 << 20
 ENOUGH_LINES = 16
 ENOUGH_BYTES = 16 << 10
 HEAD_BLOCK = 64 << 10
+FIRST_BLOCK = 8 << 10  # read first when only a few lines are wanted
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +92,11 @@ def _read_head(fh: BinaryIO, max_lines: int) -> bytes:
     """
     blocks: list[bytes] = []
     size = lines = 0
+    # A few lines (confirming a sibling's format) rarely need a whole block.
+    want = FIRST_BLOCK if max_lines <= CONFIRM_LINES else HEAD_BLOCK
     while size < SAMPLE_BYTES:
-        block = fh.read(min(HEAD_BLOCK, SAMPLE_BYTES - size))
+        block = fh.read(min(want, SAMPLE_BYTES - size))
+        want = HEAD_BLOCK
         if not block:
             break
         blocks.append(block)
