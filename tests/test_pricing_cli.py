@@ -71,6 +71,17 @@ def test_explain_prints_cost_and_reasons() -> None:
     assert "cache write 1h" in out
 
 
+def test_explain_fast_mode() -> None:
+    code, out, _ = run(
+        "explain", "claude-opus-4-6", "--input", "1000000", "--output", "100000", "--tier", "fast"
+    )
+    assert code == 0
+    # (5 + 0.1 x 25) x 6 on every rate
+    assert "Cost: $45.000000" in out
+    assert "fast (×6 on every token rate)" in out
+    assert "Flags: fast mode" in out
+
+
 def test_explain_unpriced_says_why_and_exits_1() -> None:
     code, out, _ = run("explain", "gpt-4o-audio-preview", "--provider", "openai", "--input", "10")
     assert code == 1
