@@ -178,3 +178,43 @@ def test_litellm_fast_multiplier_becomes_the_fast_variant() -> None:
     usage = Usage(input_tokens=1_000_000)
     explanation = engine.explain("claude-opus-4-8", "anthropic", ts("2026-10-01"), "fast", usage)
     assert explanation.total == Decimal(10)
+
+
+def test_editing_the_fast_price_reprices_fast_calls_only(tmp_path: Path) -> None:
+    """A new fast-mode multiplier re-prices the fast calls, in memory and in the store."""
+    from desktop.store.dataset import Filters
+    from desktop.store.pricer import PricingSpec
+    from desktop.store.reprice import persist_reprice, plan_reprice, reprice_frame
+    from tests.helpers import open_logs
+
+    catalog = tmp_path / "prices.json"
+    opus5 = {
+        "id": "anthropic/claude-opus-5",
+        "provider": "anthropic",
+        "model": "claude-opus-5",
+        "versions": [
+            {
+                "effective_from": None,
+                "rates": {"input": "5", "output": "25", "cache_write_5m": "6.25"},
+                "variants": {"fast": {"multiplier": "2"}},
+            }
+        ],
+    }
+    catalog.write_bytes(
+        orjson.dumps({"format": "spendtrail-pricing", "format_version": 1, "models": [opus5]})
+    )
+    dataset, _ = open_logs([FAST], pricing=PricingSpec(file=str(catalog)))
+    fast = (2000 * 5 + 1000 * 25 + 4000 * 6.25) / 1e6  # msg 2 at the standard rates: 0.06
+    standard = (1000 * 5 + 1000 * 25) / 1e6  # msg 3: 0.03
+    assert dataset.totals(dataset.mask(Filters())).cost_usd == pytest.approx(fast * 2 + standard)
+    opus5["versions"][0]["variants"]["fast"]["multiplier"] = "3"
+    catalog.write_bytes(
+        orjson.dumps({"format": "spendtrail-pricing", "format_version": 1, "models": [opus5]})
+    )
+    plan = plan_reprice(dataset, PricingEngine.from_file(catalog))
+    assert plan.combos == [("anthropic", "claude-opus-5", "fast")]
+    reprice_frame(dataset, plan)
+    assert dataset.totals(dataset.mask(Filters())).cost_usd == pytest.approx(fast * 3 + standard)
+    persist_reprice(dataset, plan)
+    stored = dataset.read().execute("SELECT sum(cost_usd) FROM calls").fetchone()[0]
+    assert stored == pytest.approx(fast * 3 + standard)
