@@ -14,10 +14,14 @@ from desktop.cli import main
 from desktop.logs.formats import get_format
 from desktop.logs.reader import collect
 from desktop.record import tier_with_speed
+from desktop.store.dataset import Filters
+from desktop.store.pricer import PricingSpec
+from desktop.store.reprice import persist_reprice, plan_reprice, reprice_frame
 from pricing import CostFlag, PricingEngine, Usage
 from pricing.bundled import bundled_catalog
 from pricing.litellm_import import catalog_from_litellm
 from tests.api_fixtures import read
+from tests.helpers import open_logs
 
 FAST = Path(__file__).parent / "fixtures" / "claude_code" / "fast_mode"
 TRANSCRIPT = FAST / "-home-dev-rush" / "7a1c0de5-0b9e-4c6a-9f3e-5d2a8b4c1f00.jsonl"
@@ -182,11 +186,6 @@ def test_litellm_fast_multiplier_becomes_the_fast_variant() -> None:
 
 def test_editing_the_fast_price_reprices_fast_calls_only(tmp_path: Path) -> None:
     """A new fast-mode multiplier re-prices the fast calls, in memory and in the store."""
-    from desktop.store.dataset import Filters
-    from desktop.store.pricer import PricingSpec
-    from desktop.store.reprice import persist_reprice, plan_reprice, reprice_frame
-    from tests.helpers import open_logs
-
     catalog = tmp_path / "prices.json"
     opus5 = {
         "id": "anthropic/claude-opus-5",
