@@ -295,11 +295,12 @@ def _variant_choice(
     if requested == "standard":
         return None, "standard", CostFlag.NONE
     variant = version.variant(requested)
-    priority = version.variant("priority")
-    if variant is None and requested == "fast" and priority is not None:
+    if variant is None and requested == "fast":
         # OpenAI's "fast" service tier is its priority processing
-        note = _describe_variant("priority", priority) + ', the price of the "fast" tier'
-        return "priority", note, VARIANT_FLAGS["priority"]
+        priority = version.variant("priority")
+        if priority is not None:
+            note = _describe_variant("priority", priority) + ', the price of the "fast" tier'
+            return "priority", note, VARIANT_FLAGS["priority"]
     if variant is None:
         return (
             None,

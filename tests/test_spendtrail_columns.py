@@ -105,3 +105,16 @@ def test_odd_and_bad_lines_take_the_line_reader(tmp_path: Path) -> None:
     assert sorted(fast_problems) == sorted(slow_problems)
     assert len(slow_problems) == 5
     assert all(isinstance(p, Problem) for p in slow_problems)
+
+
+def test_every_service_tier_is_read_as_columns() -> None:
+    tiers = ["standard", "batch", "flex", "priority", "fast", None]
+    items = [
+        (i + 1, i * 100, {"ts": T, "input_tokens": 1, "output_tokens": 2, "service_tier": tier})
+        for i, tier in enumerate(tiers)
+    ]
+    fast, rest = read_columns(items)
+    assert rest == [] and fast.n == len(tiers)
+    assert fast.columns["service_tier"] == tiers
+    expected, got, _, _ = both_ways(items)
+    assert_same(expected, got)

@@ -26,6 +26,7 @@ from desktop.logs.fields import (
 from desktop.logs.formats.base import Detection, LineFormat, ReadContext, Sample
 from desktop.record import (
     MISSING,
+    SERVICE_TIERS,
     BadRecord,
     CallRecord,
     Labels,
@@ -375,7 +376,7 @@ _fromiso = datetime.fromisoformat
 _new_record = partial(tuple.__new__, CallRecord)
 _SCALAR_TYPES = frozenset((str, int, float, bool))
 _TEXT_TYPES = frozenset((str, type(None)))
-_TIERS = frozenset(("standard", "batch", "flex", "priority"))
+_TIERS = frozenset(SERVICE_TIERS)
 
 
 def _generic(obj: dict[str, Any], line: int, offset: int) -> CallRecord:

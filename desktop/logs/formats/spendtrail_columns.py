@@ -19,6 +19,7 @@ import numpy as np
 
 from desktop.logs.columns import Columns, Item, iso_timestamps
 from desktop.logs.formats.spendtrail import CANONICAL_KEYS
+from desktop.record import SERVICE_TIERS
 
 TOKEN_KEYS = (
     "input_tokens",
@@ -39,7 +40,7 @@ TEXT_KEYS = (
     "parent_id",
     "error",
 )
-TIERS = frozenset(("standard", "batch", "flex", "priority", None))
+TIERS = frozenset((*SERVICE_TIERS, None))
 _STR_OR_NONE = frozenset((str, type(None)))
 _NUMBER_OR_NONE = frozenset((int, float, type(None)))
 _LABEL_VALUES = frozenset((str, int, float, bool, type(None)))
