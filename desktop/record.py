@@ -100,6 +100,11 @@ class _Missing:
 
 MISSING: Any = _Missing()  # pass as a default to tell "absent" from null
 
+# No call has a trillion tokens in one bucket: a larger count is a broken log (and
+# larger than 2**63 it would not even fit a SQLite integer). Sums over many calls
+# stay far inside 64 bits.
+MAX_TOKENS = 10**12
+
 
 def token_count(value: Any, name: str) -> int:
     """Validate one token count: a JSON integer >= 0.
@@ -110,6 +115,8 @@ def token_count(value: Any, name: str) -> int:
     if type(value) is int:
         if value < 0:
             raise BadRecord(f"{name} is negative ({value})")
+        if value > MAX_TOKENS:
+            raise BadRecord(f"{name} is implausibly large ({value:,})")
         return value
     if value is MISSING:
         raise BadRecord(f"missing {name}")
@@ -124,6 +131,8 @@ def token_count(value: Any, name: str) -> int:
             raise BadRecord(f"{name} is a fraction ({value!r})")
         if value < 0:
             raise BadRecord(f"{name} is negative ({value!r})")
+        if value > MAX_TOKENS:
+            raise BadRecord(f"{name} is implausibly large ({value:,.0f})")
         return int(value)
     if isinstance(value, int):  # int subclasses other than bool
         return token_count(int(value), name)

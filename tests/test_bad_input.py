@@ -310,3 +310,57 @@ def test_text_with_a_stray_quote_between_pretty_objects(tmp_path: Path) -> None:
     records, problems, _ = read_all(path)
     assert [r.input_tokens for r in records] == [1, 2]
     assert [p.reason for p in problems] == ["not JSON: 'INFO user said \"hello [sic]'"]
+
+
+def test_absurd_token_counts_are_problems_not_a_failed_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A count beyond 64 bits cannot even be stored, and none near a trillion is real:
+    # the line is a problem, the calls around it are billed (through the bulk readers,
+    # as a load reads them, and through the line reader).
+    from desktop.cli import main
+
+    def with_count(line: bytes, count: int) -> bytes:
+        return line.replace(b"987654", str(count).encode())  # past what orjson writes
+
+    ours = tmp_path / "logs" / "app.jsonl"
+    ours.parent.mkdir()
+    ours.write_bytes(
+        b"\n".join([good(1), with_count(good(987654), 2**64 + 1), good(2)])
+        + b"\n"
+        + orjson.dumps(dict(orjson.loads(good(4)), output_tokens=10**13))
+        + b"\n"
+        + with_count(good(987654), 2**63 + 5)  # an integer to a JSON parser, but not to int64
+        + b"\n"
+    )
+    transcript = tmp_path / "logs" / "projects" / "-home-dev-app" / "s-1.jsonl"
+    transcript.parent.mkdir(parents=True)
+    line = orjson.loads(get_format("claude-code").samples[0])
+    lines = []
+    for n, output in enumerate((3, 987654, 10**13, 4)):
+        line["message"] = dict(line["message"], id=f"msg_{n}")
+        line["message"]["usage"] = dict(line["message"]["usage"], output_tokens=output)
+        lines.append(with_count(orjson.dumps(line), 2**63 + 5))
+    transcript.write_bytes(b"\n".join(lines) + b"\n")
+
+    code = main(["report", str(tmp_path / "logs"), "--format", "json", "-q"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    sources = {Path(s["path"]).name: s for s in orjson.loads(out)["sources"]}
+    app, claude = sources["app.jsonl"], sources["s-1.jsonl"]
+    assert (app["calls"], claude["calls"]) == (2, 2)
+    assert {p["line"]: p["reason"] for p in app["problems"]} == {
+        # (beyond 64 bits JSON parsers give a float)
+        2: f"input_tokens is implausibly large ({float(2**64 + 1):,.0f})",
+        4: f"output_tokens is implausibly large ({10**13:,})",
+        5: f"input_tokens is implausibly large ({2**63 + 5:,})",
+    }
+    assert {p["line"]: p["reason"] for p in claude["problems"]} == {
+        2: f"output_tokens is implausibly large ({2**63 + 5:,})",
+        3: f"output_tokens is implausibly large ({10**13:,})",
+    }
+    for path in (ours, transcript):
+        fmt = get_format("spendtrail" if path == ours else "claude-code")
+        records, problems = collect(path, fmt)
+        assert len(records) == 2
+        assert [p.line for p in problems] == ([2, 4, 5] if path == ours else [2, 3])

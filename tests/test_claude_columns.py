@@ -8,7 +8,6 @@ problems, same count of records read.
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import math
 import sys
@@ -21,7 +20,8 @@ import pytest
 from desktop.logs.columns import RECORD_FIELDS, read_items
 from desktop.logs.formats.base import ReadContext
 from desktop.logs.formats.claude_code import ClaudeCodeTranscript
-from desktop.logs.reader import deduplicate
+from desktop.logs.reader import ChunkParser, deduplicate
+from desktop.logs.source import Chunk
 from desktop.record import CallRecord, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,35 +29,36 @@ PROJECTS = Path(__file__).parent / "fixtures" / "claude_code" / "projects"
 CTX = ReadContext(Path("session.jsonl"))
 
 
-def items_of(lines: list[bytes]) -> list[tuple[int, int, Any]]:
-    items = []
-    offset = 0
-    for number, raw in enumerate(lines, start=1):
-        if raw.strip():
-            items.append((number, offset, orjson.loads(raw)))
-        offset += len(raw) + 1
-    return items
-
-
-def line_way(items: list[tuple[int, int, Any]]) -> tuple[list[CallRecord], list[Problem], int]:
+def parsed(lines: list[bytes], typed: bool) -> tuple[list[tuple[Any, ...]], list[Problem]]:
+    """The lines as the ingest's parser yields them: plain JSON, or typed where the
+    format's decoder takes a line; and the lines that are not JSON at all."""
     fmt = ClaudeCodeTranscript()
-    records, problems = [], []
-    for item in fmt.records(iter(copy.deepcopy(items)), CTX):
+    parser = ChunkParser(fmt.prefilter, fmt.line_decoder() if typed else None)
+    items = list(parser.parse(Chunk(b"".join(raw + b"\n" for raw in lines), 1, 0, True)))
+    return items, parser.problems
+
+
+def line_way(lines: list[bytes]) -> tuple[list[CallRecord], list[Problem], int]:
+    fmt = ClaudeCodeTranscript()
+    items, problems = parsed(lines, typed=False)
+    records = []
+    for item in fmt.records(iter(items), CTX):
         (records if isinstance(item, CallRecord) else problems).append(item)
     return deduplicate(records), problems, len(records)
 
 
-def bulk_way(items: list[tuple[int, int, Any]]) -> tuple[list[CallRecord], list[Problem], int]:
+def bulk_way(lines: list[bytes]) -> tuple[list[CallRecord], list[Problem], int]:
+    items, bad_json = parsed(lines, typed=True)
     columns, records, problems, read = read_items(ClaudeCodeTranscript(), iter(items), CTX)
     assert columns is not None
     cols = [columns.columns[name] for name in RECORD_FIELDS]
     rows = [CallRecord(*(col[i] for col in cols), columns.row_labels(i)) for i in range(columns.n)]
-    return rows + records, problems, read
+    return rows + records, problems + bad_json, read
 
 
-def assert_same_both_ways(items: list[tuple[int, int, Any]]) -> list[CallRecord]:
-    want, want_problems, want_read = line_way(items)
-    got, got_problems, got_read = bulk_way(items)
+def assert_same_both_ways(lines: list[bytes]) -> list[CallRecord]:
+    want, want_problems, want_read = line_way(lines)
+    got, got_problems, got_read = bulk_way(lines)
     by_line = lambda r: r.line  # noqa: E731
     assert sorted(got, key=by_line) == sorted(want, key=by_line)
     assert sorted(got_problems) == sorted(want_problems)
@@ -65,11 +66,15 @@ def assert_same_both_ways(items: list[tuple[int, int, Any]]) -> list[CallRecord]
     return want
 
 
+def encoded(objects: list[Any]) -> list[bytes]:
+    return [orjson.dumps(o) for o in objects]
+
+
 def test_fixture_transcripts_read_the_same_both_ways() -> None:
     files = sorted(PROJECTS.rglob("*.jsonl"))
     assert len(files) >= 5
     for path in files:
-        assert_same_both_ways(items_of(path.read_bytes().splitlines()))
+        assert_same_both_ways(path.read_bytes().splitlines())
 
 
 def test_generated_projects_read_the_same_both_ways(tmp_path: Path) -> None:
@@ -86,11 +91,11 @@ def test_generated_projects_read_the_same_both_ways(tmp_path: Path) -> None:
     totals = module.Generator(tmp_path, 600, 3).run()
     kept: list[CallRecord] = []
     for path in sorted((tmp_path / "projects").rglob("*.jsonl")):
-        kept.extend(assert_same_both_ways(items_of(path.read_bytes().splitlines())))
+        kept.extend(assert_same_both_ways(path.read_bytes().splitlines()))
     calls = deduplicate(kept)  # resumed sessions repeat calls across files
     # and the bulk reader did the work: most lines merged, few left to the line reader
     biggest = max((tmp_path / "projects").rglob("*.jsonl"), key=lambda p: p.stat().st_size)
-    items = items_of(biggest.read_bytes().splitlines())
+    items, _ = parsed(biggest.read_bytes().splitlines(), typed=True)
     columns, records, _, _ = read_items(ClaudeCodeTranscript(), iter(items), CTX)
     assert columns is not None and columns.n > 10 * len(records)
     assert columns.merged > columns.n
@@ -146,6 +151,14 @@ ODD_LINES: list[dict[str, Any]] = [
     assistant("msg_A", output=5),
     assistant("msg_A", output=9),
     assistant("msg_A", output=12, timestamp="2026-13-14T09:12:44.318Z"),
+    # A2: equal copies, the later one with another spelling of its timestamp: the
+    # first read still wins, though the later one is looked at first
+    assistant("msg_A2", output=4),
+    assistant("msg_A2", output=4, timestamp="2026-07-14T09:12:45.318+00:00"),
+    # A3: copies growing, the middle one with a day that does not exist
+    assistant("msg_A3", output=1),
+    assistant("msg_A3", output=2, timestamp="2026-02-30T09:12:44.318Z"),
+    assistant("msg_A3", output=3, timestamp="2026-07-14T09:12:46Z"),
     # B: an API error copy (line reader) beside a normal one
     assistant("msg_B", output=3),
     assistant("msg_B", output=3, line_extra={"isApiErrorMessage": True}),
@@ -181,6 +194,17 @@ ODD_LINES: list[dict[str, Any]] = [
     ),
     assistant("msg_M", line_extra={"parentUuid": 5}),
     assistant("msg_N", usage_extra={"output_tokens": -1}),
+    # what the typed decoder turns down: the line reader has the last word
+    assistant("msg_N2", usage_extra={"output_tokens": 2**63 + 5}),  # beyond 64 bits
+    assistant("msg_N3", usage_extra={"input_tokens": 10**13}),  # implausibly large
+    assistant("msg_N4", usage_extra={"cache_read_input_tokens": None}),
+    assistant("msg_N5", usage_extra={"cache_creation_input_tokens": True}),
+    assistant("msg_N6", usage_extra={"server_tool_use": ["web"]}),  # not an object: 0
+    assistant("msg_N7", usage_extra={"output_tokens_details": None}),
+    assistant("msg_N8", usage_extra={"service_tier": 3}),
+    assistant("msg_N9", line_extra={"costUSD": 1}),  # an integer cost
+    assistant("msg_NA", line_extra={"requestId": ""}),
+    assistant("msg_NB", line_extra={"message": "text"}),
     assistant("msg_O", line_extra={"costUSD": 0.25, "agentId": "a-9", "isSidechain": True}),
     # a sub-agent's line echoed into the parent as a progress line, and its own copy
     {
@@ -196,14 +220,17 @@ ODD_LINES: list[dict[str, Any]] = [
 
 
 def test_odd_lines_read_the_same_both_ways() -> None:
-    items = [(i + 1, i * 1000, obj) for i, obj in enumerate(ODD_LINES)]
-    records = assert_same_both_ways(items)
-    _, problems, _ = line_way(items)
+    lines = encoded(ODD_LINES)
+    records = assert_same_both_ways(lines)
+    _, problems, _ = line_way(lines)
     assert len(problems) >= 4  # bad timestamp, cost, negative tokens, odd cache split …
     by_message = {r.message_id: r for r in records}
     assert by_message["msg_A"].output_tokens == 9
     assert by_message["msg_B"].status == "ok"  # equal copies: the one read first
-    assert by_message["msg_C"].line == 6
+    assert by_message["msg_A2"].line == 4
+    assert by_message["msg_A3"].output_tokens == 3
+    assert 7 in {p.line for p in problems if "unreadable timestamp" in p.reason}
+    assert by_message["msg_C"].line == 11
     assert by_message["msg_D"].output_tokens == 4
     assert by_message["msg_E"].output_tokens == 8
     assert by_message["msg_E"].service_tier == "fast"
@@ -212,37 +239,65 @@ def test_odd_lines_read_the_same_both_ways() -> None:
     assert "speed" not in by_message["msg_E2"].labels
     assert "msg_S" not in by_message
     assert by_message["msg_J"].web_search_requests == 2
+    assert "msg_N2" not in by_message and "msg_N3" not in by_message
+    assert by_message["msg_N6"].web_search_requests == 0
+    assert by_message["msg_N9"].reported_cost_usd == 1.0
+
+
+def test_lines_only_plain_json_turns_down_are_problems_both_ways() -> None:
+    # The typed decoder skips the fields it does not read without building them:
+    # what is wrong there must still make the line a problem, as plain JSON says.
+    good = orjson.dumps(assistant("msg_ok", request_id="r0"))
+    content = orjson.dumps(assistant("msg_bad"))
+    lines = [
+        good,
+        content.replace(b'"text":"ok"', b'"text":"\xff\xfe"'),  # invalid UTF-8
+        content.replace(b'"text":"ok"', b'"text":"\\ud800"'),  # a lone surrogate
+        content.replace(b'"text":"ok"', b'"text":01'),  # not a JSON number
+        content.replace(b'"text":"ok"', b'"text":"a\tb"'),  # a raw control character
+        content.replace(b'"text":"ok"', b'"text":"caf\xc3\xa9"'),  # fine: UTF-8 text
+        content[:-5],  # cut short
+    ]
+    records = assert_same_both_ways(lines)
+    _, problems, _ = line_way(lines)
+    assert {p.line: p.reason for p in problems}.keys() == {2, 3, 4, 5, 7}
+    assert [r.line for r in records] == [1, 6]
+    assert records[1].labels["project"] == "shop-api"
 
 
 @pytest.mark.parametrize("winner", ["bulk", "line"])
 def test_a_key_on_both_sides_keeps_the_larger_copy(winner: str) -> None:
     big, small = (12, 30) if winner == "line" else (30, 12)
-    items = [
-        (1, 0, assistant("msg_Z", output=big)),
-        (2, 100, assistant("msg_Z", output=small, line_extra={"isApiErrorMessage": True})),
-    ]
-    (record,) = assert_same_both_ways(items)
+    lines = encoded(
+        [
+            assistant("msg_Z", output=big),
+            assistant("msg_Z", output=small, line_extra={"isApiErrorMessage": True}),
+        ]
+    )
+    (record,) = assert_same_both_ways(lines)
     assert record.output_tokens == 30
     assert record.status == ("error" if winner == "line" else "ok")
 
 
 def test_timestamps_agree_to_the_bit() -> None:
     stamps = ["2026-07-14T09:12:44.318Z", "2026-01-01T00:00:00.001Z", "2026-03-29T01:59:59Z"]
-    items = [
-        (i + 1, i, assistant(f"msg_{i}", timestamp=s, request_id=f"r{i}"))
-        for i, s in enumerate(stamps)
-    ]
-    records = assert_same_both_ways(items)
+    lines = encoded(
+        [assistant(f"msg_{i}", timestamp=s, request_id=f"r{i}") for i, s in enumerate(stamps)]
+    )
+    records = assert_same_both_ways(lines)
     assert all(math.isfinite(r.ts) for r in records)
 
 
 def test_fast_mode_lines_are_read_as_columns() -> None:
-    items = [
-        (1, 0, assistant("msg_F1", usage_extra={"speed": "fast"})),
-        (2, 100, assistant("msg_F2", usage_extra={"speed": "standard"})),
-        (3, 200, assistant("msg_F3")),
-    ]
-    records = assert_same_both_ways(items)
+    lines = encoded(
+        [
+            assistant("msg_F1", usage_extra={"speed": "fast"}),
+            assistant("msg_F2", usage_extra={"speed": "standard"}),
+            assistant("msg_F3"),
+        ]
+    )
+    records = assert_same_both_ways(lines)
+    items, _ = parsed(lines, typed=True)
     columns, rest, _, _ = read_items(ClaudeCodeTranscript(), iter(items), CTX)
     assert columns is not None and columns.n == 3 and rest == []
     tiers = {r.message_id: (r.service_tier, r.labels.get("speed")) for r in records}

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from desktop.logs import json_document
-from desktop.logs.formats.base import LogFormat, ReadContext, SqliteFormat
+from desktop.logs.formats.base import LineDecoder, LogFormat, ReadContext, SqliteFormat
 from desktop.logs.source import Chunk, read_chunks, split_lines
 from desktop.record import CallRecord, Problem
 
@@ -46,11 +46,25 @@ def parse_error(raw: bytes, exc: Exception, truncated: bool) -> str:
     return "invalid JSON: " + message.split(": line")[0]
 
 
-class ChunkParser:
-    """Parses the lines of chunks, collecting problems and the resume point."""
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
-    def __init__(self, prefilter: bytes | None) -> None:
+
+class ChunkParser:
+    """Parses the lines of chunks, collecting problems and the resume point.
+
+    With a :class:`LineDecoder` (a format's bulk reader), lines of the common
+    shape are decoded straight into typed values and come as (line, offset,
+    value, raw bytes); every other line is parsed as plain JSON, as without one.
+    """
+
+    def __init__(self, prefilter: bytes | None, decoder: LineDecoder | None = None) -> None:
         self.prefilter = prefilter
+        self.decoder = decoder
         self.problems: list[Problem] = []
         self.end: ReadEnd | None = None
         self._resume: ReadEnd | None = None
@@ -98,6 +112,8 @@ class ChunkParser:
                 pieces.pop()
             truncated_at: ReadEnd | None = None
             loads = _loads
+            decode = self.decoder.decode if self.decoder is not None else None
+            rejects = self.decoder.rejects if self.decoder is not None else ()
             for raw in pieces:
                 size = len(raw)
                 if (
@@ -105,6 +121,20 @@ class ChunkParser:
                     and size
                     and not (raw[0] in _SPACE and raw.isspace())
                 ):
+                    if decode is not None:
+                        try:
+                            value = decode(raw)
+                        except rejects:
+                            pass
+                        else:
+                            # A typed decoder skips what it does not read without
+                            # checking its UTF-8: the line must be all valid, as for
+                            # plain JSON (which says what is wrong if it is not).
+                            if raw.isascii() or _utf8(raw):
+                                yield line, offset, value, raw
+                                offset += size + 1
+                                line += 1
+                                continue
                     try:
                         yield line, offset, loads(raw)
                     except _JSONError as exc:

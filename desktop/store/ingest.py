@@ -218,7 +218,7 @@ def _read_unit(unit: Unit) -> tuple[Columns, UnitResult]:
             with open(unit.path, "rb") as fh:
                 fh.seek(unit.start)
                 data = fh.read(unit.end - unit.start)
-            parser = ChunkParser(fmt.prefilter)
+            parser = ChunkParser(fmt.prefilter, fmt.line_decoder() if fmt.reads_columns else None)
             chunk = Chunk(data, unit.first_line, unit.start, unit.last)
             fast, records, problems, read = read_items(fmt, parser.parse(chunk), ctx)
             problems.extend(parser.problems)

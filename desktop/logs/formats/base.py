@@ -10,7 +10,7 @@ one file at a time. SQLite formats implement :meth:`SqliteFormat.read_sqlite`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -64,6 +64,20 @@ class ReadContext:
     options: Mapping[str, Any] = field(default_factory=dict)  # e.g. a field mapping
 
 
+@dataclass(frozen=True, slots=True)
+class LineDecoder:
+    """How a bulk reader has its common lines decoded: straight into typed values.
+
+    ``decode`` turns one raw line into the value :meth:`LogFormat.read_columns`
+    reads; raising one of ``rejects`` means "not the common shape", and the line is
+    then parsed as plain JSON like any other. A typed line comes as (line, offset,
+    value, raw bytes), so the bulk reader can still hand it to the line reader.
+    """
+
+    decode: Callable[[bytes], Any]
+    rejects: tuple[type[BaseException], ...]
+
+
 class LogFormat:
     """Base class of all formats."""
 
@@ -105,6 +119,10 @@ class LogFormat:
     ) -> tuple[str | None, str | None] | None:
         """Prompt and response of the record at ``offset``, from the lines around it, for
         formats that spread one call over several lines; None: use :meth:`turn_text`."""
+        return None
+
+    def line_decoder(self) -> LineDecoder | None:
+        """The typed decoding of :meth:`read_columns`' lines, if it has one."""
         return None
 
     def read_columns(

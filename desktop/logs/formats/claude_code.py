@@ -25,8 +25,16 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.logs import usage as usage_mod
 from desktop.logs.fields import number_or_none, text_or_none
-from desktop.logs.formats.base import Detection, LineFormat, LogFormat, ReadContext, Sample
+from desktop.logs.formats.base import (
+    Detection,
+    LineDecoder,
+    LineFormat,
+    LogFormat,
+    ReadContext,
+    Sample,
+)
 from desktop.record import (
+    MAX_TOKENS,
     SERVICE_TIERS,
     BadRecord,
     CallRecord,
@@ -163,6 +171,7 @@ def anthropic_buckets(usage: dict[str, Any]) -> usage_mod.Buckets:
         and out >= 0
         and read >= 0
         and created >= 0
+        and max(inp, out, read, created) <= MAX_TOKENS
         and "output_tokens_details" not in usage
     ):
         if detail is None:
@@ -379,6 +388,11 @@ class ClaudeCodeTranscript(LineFormat):
             line=line,
             offset=offset,
         )
+
+    def line_decoder(self) -> LineDecoder:
+        from desktop.logs.formats.claude_columns import LINE_DECODER
+
+        return LINE_DECODER
 
     def read_columns(self, items: Iterable[tuple[int, int, Any]]) -> tuple[Columns, list[Any]]:
         # Most lines are streaming copies of another: merged before records are built.

@@ -4,38 +4,114 @@ Every API response is written as several lines (one per content block, each a
 streaming snapshot of the usage), so most assistant lines lose to another copy
 of the same message. This reader takes what the dedup rule needs from each
 line, keeps the winning copy per message, and builds columns for the winners
-only. A line that does not fit the common shape (errors, progress echoes,
-unusual usage fields, another timestamp spelling…) is handed back to the
-line-by-line reader, which has the last word on it; ``merge_copies`` in
-:mod:`desktop.logs.columns` then applies the dedup rule across both readers.
+only.
+
+Lines are decoded straight into :class:`ClaudeLine` (msgspec): only the fields
+read here become Python objects, while the rest of the line (the message
+content, most of its bytes) is still checked to be valid JSON but not built.
+Types and ranges are checked while decoding. (The parser checks the UTF-8 of the
+parts skipped. One thing it does not: a number too large for a double in a field
+not read here, which JSON written by Claude Code, a JavaScript program, never
+has; the line reader would make that line a problem.) A line that does not fit the
+common shape (errors, progress echoes, unusual usage fields, another timestamp
+spelling…) is parsed as plain JSON and handed to the line-by-line reader, which
+has the last word on it; ``merge_copies`` in :mod:`desktop.logs.columns` then
+applies the dedup rule across both readers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from itertools import compress
-from math import isfinite
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 import numpy as np
+import orjson
 
 from desktop.logs.columns import Columns, Item, iso_timestamps
+from desktop.logs.formats.base import LineDecoder
 from desktop.logs.formats.claude_code import PARENT_BONUS, SYNTHETIC_MODEL, _timestamp, provider_of
-from desktop.record import SERVICE_TIERS, BadRecord, Labels, Problem, tier_with_speed
+from desktop.record import MAX_TOKENS, SERVICE_TIERS, BadRecord, Labels, Problem, tier_with_speed
 
 LabelsOf = Callable[[str | None, str | None, str | None, bool, str | None, str | None], Labels]
 
 _TIERS = frozenset(SERVICE_TIERS)
-_NUMBERS = frozenset((int, float))
+_UNSET = msgspec.UNSET
+
+# A token count as the line reader takes it without a word: an integer in range
+# (not a float, a boolean or null; those lines go to the line reader).
+_Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_TOKENS)]
+
+
+class _CacheWrites(msgspec.Struct):
+    ephemeral_5m_input_tokens: _Count = 0
+    ephemeral_1h_input_tokens: _Count = 0
+
+
+class _ServerTools(msgspec.Struct):
+    web_search_requests: _Count | None = 0
+
+
+class _Usage(msgspec.Struct):
+    input_tokens: _Count
+    output_tokens: _Count
+    cache_read_input_tokens: _Count = 0
+    cache_creation_input_tokens: _Count = 0
+    cache_creation: _CacheWrites | None = None
+    service_tier: str | None = None
+    speed: str | None = None  # fast mode
+    server_tool_use: _ServerTools | None = None
+    output_tokens_details: Any = _UNSET  # not Anthropic's: the line reader's business
+
+
+class _Message(msgspec.Struct):
+    id: str
+    model: str
+    usage: _Usage
+
+
+class ClaudeLine(msgspec.Struct):
+    """The fields of a transcript's assistant line that the fast path reads."""
+
+    type: str
+    message: _Message
+    requestId: str  # the transcript's own spelling
+    timestamp: str | None = None
+    sessionId: Any = None
+    parentUuid: str | None = None
+    isSidechain: Any = None
+    isApiErrorMessage: Any = None
+    costUSD: float | None = None
+    cwd: Any = None
+    gitBranch: Any = None
+    agentId: Any = None
+    version: Any = None
+
+
+# What the decoder rejects: the line is then parsed as plain JSON (which tells
+# what is wrong with it, if anything). Recursion: deeper than msgspec nests.
+LINE_DECODER = LineDecoder(
+    msgspec.json.Decoder(ClaudeLine).decode,
+    (msgspec.DecodeError, msgspec.ValidationError, RecursionError),
+)
 
 
 def _text(value: Any) -> str | None:
     return value if type(value) is str and value else None
 
 
+def _plain(item: Item) -> Item:
+    """A typed line as plain JSON, for the line reader."""
+    return item[0], item[1], orjson.loads(item[3])
+
+
 def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Columns, list[Item]]:
     """Columns for the winning copies of common-shape assistant lines; the rest, one by one.
 
+    ``items`` are (line, offset, value) as :class:`desktop.logs.reader.ChunkParser`
+    yields them with :data:`LINE_DECODER`: a line decoded as :class:`ClaudeLine`
+    comes as (line, offset, value, raw bytes), any other as plain JSON.
     The columns carry ``dedup_key``/``dedup_rank`` like the line reader's records,
     so ``merge_copies`` can settle keys that also occur among the others.
     """
@@ -48,92 +124,45 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
     winner: dict[str, int] = {}
     best = winner.get
     for item in items:
-        obj = item[2]
-        # Subscripts, not .get: a missing key (KeyError) or a line or message that is
-        # not an object (TypeError) sends the line to the line reader.
-        try:
-            if obj["type"] != "assistant":
-                slow.append(item)
-                continue
-            message = obj["message"]
-            model = message["model"]
-            if model == SYNTHETIC_MODEL:
-                continue  # Claude Code's local placeholder: not a call
-            usage = message["usage"]
-            message_id = message["id"]
-            request_id = obj["requestId"]
-            inp = usage["input_tokens"]
-            out = usage["output_tokens"]
-        except (KeyError, TypeError):
-            slow.append(item)
+        line = item[2]
+        if type(line) is not ClaudeLine:
+            slow.append(item)  # not the common shape: plain JSON already
             continue
-        get = usage.get
-        read = get("cache_read_input_tokens", 0)
-        created = get("cache_creation_input_tokens", 0)
-        tier = get("service_tier")
-        speed = get("speed")  # fast mode
-        if (
-            type(usage) is not dict
-            or type(model) is not str
-            or type(message_id) is not str
-            or not message_id
-            or type(request_id) is not str
-            or not request_id
-            or not (type(inp) is type(out) is type(read) is type(created) is int)
-            or (inp | out | read | created) < 0  # (negative if any one is)
-            or "output_tokens_details" in usage
-            or (speed is not None and type(speed) is not str)
-            or (tier is not None and (type(tier) is not str or tier not in _TIERS))
-        ):
-            slow.append(item)
+        if line.type != "assistant":
+            slow.append(_plain(item))
             continue
+        message = line.message
+        model = message.model
+        if model == SYNTHETIC_MODEL:
+            continue  # Claude Code's local placeholder: not a call
+        usage = message.usage
+        message_id = message.id
+        request_id = line.requestId
+        tier = usage.service_tier
+        speed = usage.speed
+        created = usage.cache_creation_input_tokens
+        detail = usage.cache_creation
         one_hour = 0
-        detail = get("cache_creation")
         if detail is not None:
-            if type(detail) is not dict:
-                slow.append(item)
+            one_hour = detail.ephemeral_1h_input_tokens
+            if one_hour + detail.ephemeral_5m_input_tokens > created:
+                slow.append(_plain(item))
                 continue
-            one_hour = detail.get("ephemeral_1h_input_tokens", 0)
-            five_min = detail.get("ephemeral_5m_input_tokens", 0)
-            if not (
-                type(one_hour) is int
-                and type(five_min) is int
-                and one_hour >= 0
-                and five_min >= 0
-                and one_hour + five_min <= created
-            ):
-                slow.append(item)
-                continue
-        searches = 0
-        tools = get("server_tool_use")
-        if type(tools) is dict:
-            searches = tools.get("web_search_requests", 0)
-            if searches is None:
-                searches = 0
-            elif type(searches) is not int or searches < 0:
-                slow.append(item)
-                continue
-        get = obj.get
-        parent = get("parentUuid")
-        cost = get("costUSD")
+        tools = usage.server_tool_use
+        searches = 0 if tools is None else tools.web_search_requests or 0
+        cost = line.costUSD
         if (
-            (cost is not None and (type(cost) not in _NUMBERS or not isfinite(cost)))
-            or (parent is not None and type(parent) is not str)
-            or get("isApiErrorMessage") is True
+            not message_id
+            or not request_id
+            or usage.output_tokens_details is not _UNSET
+            or (tier is not None and tier not in _TIERS)
+            or line.isApiErrorMessage is True
         ):
-            slow.append(item)
+            slow.append(_plain(item))
             continue
-        session = get("sessionId")
-        sidechain = get("isSidechain") is True
-        key = (
-            get("cwd"),
-            get("gitBranch"),
-            session,
-            sidechain,
-            get("agentId"),
-            get("version"),
-            speed,
-        )
+        session = line.sessionId
+        sidechain = line.isSidechain is True
+        key = (line.cwd, line.gitBranch, session, sidechain, line.agentId, line.version, speed)
         # Lines of one session share their labels: look them up by the raw values.
         try:
             labels = seen_labels.get(key)
@@ -142,12 +171,12 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             key = None
         if labels is None:
             labels = labels_of(
-                _text(get("cwd")),
-                _text(get("gitBranch")),
+                _text(line.cwd),
+                _text(line.gitBranch),
                 _text(session),
                 sidechain,
-                _text(get("agentId")),
-                _text(get("version")),
+                _text(line.agentId),
+                _text(line.version),
             )
             if speed is not None:
                 labels = {**labels, "speed": speed}
@@ -157,6 +186,9 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             session = None
         if speed is not None:
             tier = tier_with_speed(tier, speed)
+        inp = usage.input_tokens
+        read = usage.cache_read_input_tokens
+        out = usage.output_tokens
         total = inp + read + created + out
         rank = float(total) if sidechain else PARENT_BONUS + total
         j = best(message_id)
@@ -164,7 +196,7 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             winner[message_id] = len(rows)
         append(
             (
-                item[:2],  # line and offset: the parsed line itself is let go
+                item[:2],  # line and offset: the decoded line itself is let go
                 model,
                 tier,
                 inp,
@@ -176,11 +208,11 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
                 request_id,
                 message_id,
                 session,
-                parent,
-                None if cost is None else float(cost),
+                line.parentUuid,
+                cost,
                 labels,
                 rank,
-                get("timestamp"),
+                line.timestamp,
             )
         )
 

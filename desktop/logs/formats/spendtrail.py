@@ -25,6 +25,7 @@ from desktop.logs.fields import (
 )
 from desktop.logs.formats.base import Detection, LineFormat, ReadContext, Sample
 from desktop.record import (
+    MAX_TOKENS,
     MISSING,
     SERVICE_TIERS,
     BadRecord,
@@ -137,7 +138,7 @@ GENERIC_CONSUMED = frozenset(
 
 def _tokens(value: Any, name: str) -> int:
     # Fast path for the common case; token_count explains everything else.
-    if type(value) is int and value >= 0:
+    if type(value) is int and 0 <= value <= MAX_TOKENS:
         return value
     return token_count(value, name)
 
@@ -279,6 +280,7 @@ def _canonical(obj: dict[str, Any], line: int, offset: int) -> CallRecord:
         and type(w1) is int
         and type(reasoning) is int
         and min(inp, out, read, w5, w1, reasoning) >= 0
+        and max(inp, out, read, w5, w1, reasoning) <= MAX_TOKENS
     ):
         inp = token_count(inp, "input_tokens")
         out = token_count(out, "output_tokens")
@@ -289,7 +291,7 @@ def _canonical(obj: dict[str, Any], line: int, offset: int) -> CallRecord:
     if reasoning > out:
         raise BadRecord(f"reasoning_tokens ({reasoning:,}) is larger than output_tokens ({out:,})")
     web = get("web_search_requests", 0)
-    if type(web) is not int or web < 0:
+    if type(web) is not int or not 0 <= web <= MAX_TOKENS:
         web = optional_tokens(web, "web_search_requests")
     labels = get("labels")
     if not obj.keys() <= CANONICAL_KEYS:

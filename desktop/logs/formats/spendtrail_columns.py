@@ -11,6 +11,7 @@ never decides that a line is bad.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from itertools import chain, compress, islice
 from operator import itemgetter
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 
 from desktop.logs.columns import Columns, Item, iso_timestamps
 from desktop.logs.formats.spendtrail import CANONICAL_KEYS
-from desktop.record import SERVICE_TIERS
+from desktop.record import MAX_TOKENS, SERVICE_TIERS
 
 TOKEN_KEYS = (
     "input_tokens",
@@ -98,13 +99,15 @@ def _read_shape(keys: tuple[str, ...], group: list[Item], out: Columns, slow: li
         if column is None:
             tokens[key] = np.zeros(n, dtype=np.int64)
             continue
+        arr = None
         if set(map(type, column)) <= _INT:
-            arr = np.array(column, dtype=np.int64)
-        else:
-            ok = [type(v) is int for v in column]
+            with suppress(OverflowError):  # beyond 64 bits: the line reader says so
+                arr = np.array(column, dtype=np.int64)
+        if arr is None:
+            ok = [type(v) is int and 0 <= v <= MAX_TOKENS for v in column]
             bad |= ~np.array(ok)
             arr = np.array([v if o else 0 for v, o in zip(column, ok, strict=True)], dtype=np.int64)
-        bad |= arr < 0
+        bad |= (arr < 0) | (arr > MAX_TOKENS)
         tokens[key] = arr
     bad |= tokens["reasoning_tokens"] > tokens["output_tokens"]
 
