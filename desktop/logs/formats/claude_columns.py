@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from itertools import compress
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 import numpy as np
@@ -36,12 +36,15 @@ from desktop.record import MAX_TOKENS, SERVICE_TIERS, BadRecord, Labels, Problem
 
 LabelsOf = Callable[[str | None, str | None, str | None, bool, str | None, str | None], Labels]
 
-_TIERS = frozenset(SERVICE_TIERS)
 _UNSET = msgspec.UNSET
 
 # A token count as the line reader takes it without a word: an integer in range
 # (not a float, a boolean or null; those lines go to the line reader).
 _Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_TOKENS)]
+_Id = Annotated[str, msgspec.Meta(min_length=1)]
+# Checked by the decoder, and one string object per value: other spellings
+# ("default", "standard_only") are the line reader's to normalise.
+_Tier = Literal[SERVICE_TIERS]  # type: ignore[valid-type]
 
 
 class _CacheWrites(msgspec.Struct):
@@ -59,14 +62,15 @@ class _Usage(msgspec.Struct):
     cache_read_input_tokens: _Count = 0
     cache_creation_input_tokens: _Count = 0
     cache_creation: _CacheWrites | None = None
-    service_tier: str | None = None
+    service_tier: _Tier | None = None
     speed: str | None = None  # fast mode
     server_tool_use: _ServerTools | None = None
-    output_tokens_details: Any = _UNSET  # not Anthropic's: the line reader's business
+    # Not Anthropic's, so not the common shape: any value, even null, is turned down.
+    output_tokens_details: msgspec.UnsetType = _UNSET
 
 
 class _Message(msgspec.Struct):
-    id: str
+    id: _Id
     model: str
     usage: _Usage
 
@@ -74,9 +78,9 @@ class _Message(msgspec.Struct):
 class ClaudeLine(msgspec.Struct):
     """The fields of a transcript's assistant line that the fast path reads."""
 
-    type: str
+    type: Literal["assistant"]
     message: _Message
-    requestId: str  # the transcript's own spelling
+    requestId: _Id  # the transcript's own spelling
     timestamp: str | None = None
     sessionId: Any = None
     parentUuid: str | None = None
@@ -128,9 +132,6 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
         if type(line) is not ClaudeLine:
             slow.append(item)  # not the common shape: plain JSON already
             continue
-        if line.type != "assistant":
-            slow.append(_plain(item))
-            continue
         message = line.message
         model = message.model
         if model == SYNTHETIC_MODEL:
@@ -151,13 +152,7 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
         tools = usage.server_tool_use
         searches = 0 if tools is None else tools.web_search_requests or 0
         cost = line.costUSD
-        if (
-            not message_id
-            or not request_id
-            or usage.output_tokens_details is not _UNSET
-            or (tier is not None and tier not in _TIERS)
-            or line.isApiErrorMessage is True
-        ):
+        if line.isApiErrorMessage is True:
             slow.append(_plain(item))
             continue
         session = line.sessionId
