@@ -47,16 +47,16 @@ _Id = Annotated[str, msgspec.Meta(min_length=1)]
 _Tier = Literal[SERVICE_TIERS]  # type: ignore[valid-type]
 
 
-class _CacheWrites(msgspec.Struct):
+class _CacheWrites(msgspec.Struct, gc=False):
     ephemeral_5m_input_tokens: _Count = 0
     ephemeral_1h_input_tokens: _Count = 0
 
 
-class _ServerTools(msgspec.Struct):
+class _ServerTools(msgspec.Struct, gc=False):
     web_search_requests: _Count | None = 0
 
 
-class _Usage(msgspec.Struct):
+class _Usage(msgspec.Struct, gc=False):
     input_tokens: _Count
     output_tokens: _Count
     cache_read_input_tokens: _Count = 0
@@ -69,13 +69,13 @@ class _Usage(msgspec.Struct):
     output_tokens_details: msgspec.UnsetType = _UNSET
 
 
-class _Message(msgspec.Struct):
+class _Message(msgspec.Struct, gc=False):
     id: _Id
     model: str
     usage: _Usage
 
 
-class ClaudeLine(msgspec.Struct):
+class ClaudeLine(msgspec.Struct, gc=False):
     """The fields of a transcript's assistant line that the fast path reads."""
 
     type: Literal["assistant"]
