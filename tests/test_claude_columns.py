@@ -306,3 +306,45 @@ def test_fast_mode_lines_are_read_as_columns() -> None:
         "msg_F2": ("standard", "standard"),
         "msg_F3": ("standard", None),
     }
+
+
+def test_compressed_transcripts_go_through_the_bulk_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gzip
+    import shutil
+
+    import zstandard
+
+    from desktop.cli import main
+    from desktop.logs.formats import claude_columns
+
+    plain = tmp_path / "plain" / "projects"
+    packed = tmp_path / "packed" / "projects"
+    shutil.copytree(PROJECTS, plain)
+    shutil.copytree(PROJECTS, packed)
+    for i, path in enumerate(sorted(packed.rglob("*.jsonl"))):
+        data = path.read_bytes()
+        if i % 2:
+            path.with_name(path.name + ".gz").write_bytes(gzip.compress(data))
+        else:
+            path.with_name(path.name + ".zst").write_bytes(zstandard.compress(data))
+        path.unlink()
+    bulk_reads: list[int] = []
+    real = claude_columns.read_claude_columns
+
+    def counted(items: Any, labels_of: Any) -> Any:
+        bulk_reads.append(1)
+        return real(items, labels_of)
+
+    monkeypatch.setattr(claude_columns, "read_claude_columns", counted)
+
+    def report(folder: Path) -> dict[str, Any]:
+        assert main(["report", str(folder), "--format", "json", "-q"]) == 0
+        return orjson.loads(capsys.readouterr().out)
+
+    want = report(plain)
+    reads_plain = len(bulk_reads)
+    got = report(packed)
+    assert got["totals"] == want["totals"] and want["totals"]["calls"] > 5
+    assert len(bulk_reads) - reads_plain == len(list(packed.rglob("*.jsonl.*"))) == reads_plain

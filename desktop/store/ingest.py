@@ -43,6 +43,7 @@ from desktop.logs.source import (
     SourceError,
     compression_of,
     is_sqlite,
+    read_chunks,
 )
 from desktop.record import CallRecord, Problem
 from desktop.store.batch import Batch
@@ -221,6 +222,17 @@ def _read_unit(unit: Unit) -> tuple[Columns, UnitResult]:
             parser = ChunkParser(fmt.prefilter, fmt.line_decoder() if fmt.reads_columns else None)
             chunk = Chunk(data, unit.first_line, unit.start, unit.last)
             fast, records, problems, read = read_items(fmt, parser.parse(chunk), ctx)
+            problems.extend(parser.problems)
+            end = parser.end or end
+        elif (
+            fmt.reads_columns and fmt.line_independent and not file_layout(Path(unit.path)).document
+        ):
+            # Lines that cannot be split into byte ranges (a compressed file): one
+            # unit, read chunk by chunk, through the same bulk reader.
+            parser = ChunkParser(fmt.prefilter, fmt.line_decoder())
+            chunks = read_chunks(Path(unit.path), unit.start, unit.first_line)
+            items = (item for chunk in chunks for item in parser.parse(chunk))
+            fast, records, problems, read = read_items(fmt, items, ctx)
             problems.extend(parser.problems)
             end = parser.end or end
         else:
