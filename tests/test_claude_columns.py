@@ -201,6 +201,8 @@ ODD_LINES: list[dict[str, Any]] = [
     assistant("msg_N5", usage_extra={"cache_creation_input_tokens": True}),
     assistant("msg_N6", usage_extra={"server_tool_use": ["web"]}),  # not an object: 0
     assistant("msg_N7", usage_extra={"output_tokens_details": None}),
+    assistant("msg_N7b", usage_extra={"output_tokens_details": "thinking"}),
+    assistant("msg_N7c", output=5, usage_extra={"output_tokens_details": {"thinking_tokens": 6}}),
     assistant("msg_N8", usage_extra={"service_tier": 3}),
     assistant("msg_N9", line_extra={"costUSD": 1}),  # an integer cost
     assistant("msg_NA", line_extra={"requestId": ""}),
@@ -240,8 +242,31 @@ def test_odd_lines_read_the_same_both_ways() -> None:
     assert "msg_S" not in by_message
     assert by_message["msg_J"].web_search_requests == 2
     assert "msg_N2" not in by_message and "msg_N3" not in by_message
+    assert "msg_N7c" not in by_message  # more thinking than output
     assert by_message["msg_N6"].web_search_requests == 0
     assert by_message["msg_N9"].reported_cost_usd == 1.0
+
+
+def test_thinking_tokens_are_read_as_columns() -> None:
+    # The Messages API reports thinking inside output: a subset, the reasoning bucket.
+    lines = encoded(
+        [
+            assistant("msg_R1", output=10, usage_extra={"output_tokens_details": {}}),
+            assistant(
+                "msg_R2", output=10, usage_extra={"output_tokens_details": {"thinking_tokens": 4}}
+            ),
+            assistant(
+                "msg_R3",
+                output=10,
+                usage_extra={"output_tokens_details": {"thinking_tokens": None, "other": 1}},
+            ),
+        ]
+    )
+    records = assert_same_both_ways(lines)
+    assert [(r.output_tokens, r.reasoning_tokens) for r in records] == [(10, 0), (10, 4), (10, 0)]
+    items, _ = parsed(lines, typed=True)
+    columns, rest, _, _ = read_items(ClaudeCodeTranscript(), iter(items), CTX)
+    assert columns is not None and columns.n == 3 and rest == []
 
 
 def test_lines_only_plain_json_turns_down_are_problems_both_ways() -> None:

@@ -36,7 +36,6 @@ from desktop.record import MAX_TOKENS, SERVICE_TIERS, BadRecord, Labels, Problem
 
 LabelsOf = Callable[[str | None, str | None, str | None, bool, str | None, str | None], Labels]
 
-_UNSET = msgspec.UNSET
 
 # A token count as the line reader takes it without a word: an integer in range
 # (not a float, a boolean or null; those lines go to the line reader).
@@ -52,6 +51,10 @@ class _CacheWrites(msgspec.Struct, gc=False):
     ephemeral_1h_input_tokens: _Count = 0
 
 
+class _OutputDetails(msgspec.Struct, gc=False):
+    thinking_tokens: _Count | None = 0  # inside output_tokens
+
+
 class _ServerTools(msgspec.Struct, gc=False):
     web_search_requests: _Count | None = 0
 
@@ -65,8 +68,7 @@ class _Usage(msgspec.Struct, gc=False):
     service_tier: _Tier | None = None
     speed: str | None = None  # fast mode
     server_tool_use: _ServerTools | None = None
-    # Not Anthropic's, so not the common shape: any value, even null, is turned down.
-    output_tokens_details: msgspec.UnsetType = _UNSET
+    output_tokens_details: _OutputDetails | None = None
 
 
 class _Message(msgspec.Struct, gc=False):
@@ -151,6 +153,12 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
                 continue
         tools = usage.server_tool_use
         searches = 0 if tools is None else tools.web_search_requests or 0
+        out = usage.output_tokens
+        details = usage.output_tokens_details
+        thinking = 0 if details is None else details.thinking_tokens or 0
+        if thinking > out:  # the line reader says what is wrong
+            slow.append(_plain(item))
+            continue
         cost = line.costUSD
         if line.isApiErrorMessage is True:
             slow.append(_plain(item))
@@ -183,7 +191,6 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             tier = tier_with_speed(tier, speed)
         inp = usage.input_tokens
         read = usage.cache_read_input_tokens
-        out = usage.output_tokens
         total = inp + read + created + out
         rank = float(total) if sidechain else PARENT_BONUS + total
         j = best(message_id)
@@ -208,6 +215,7 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
                 labels,
                 rank,
                 line.timestamp,
+                thinking,
             )
         )
 
@@ -255,7 +263,7 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             "cache_write_5m_tokens": cols[5],
             "cache_write_1h_tokens": cols[6],
             "output_tokens": cols[7],
-            "reasoning_tokens": (0,) * n,
+            "reasoning_tokens": cols[17],
             "web_search_requests": cols[8],
             "request_id": cols[9],
             "message_id": cols[10],
