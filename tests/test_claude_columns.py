@@ -165,6 +165,9 @@ ODD_LINES: list[dict[str, Any]] = [
     # C: equal copies: the first read wins
     assistant("msg_C", output=7, line_extra={"uuid": "first"}),
     assistant("msg_C", output=7, line_extra={"parentUuid": "p-2"}),
+    # C2: equal totals, only the later copy says its speed: it wins (fast mode costs more)
+    assistant("msg_C2", output=7),
+    assistant("msg_C2", output=7, usage_extra={"speed": "fast"}),
     # D: a larger sidechain replay loses to the parent copy
     assistant("msg_D", output=50, line_extra={"isSidechain": True}),
     assistant("msg_D", output=4),
@@ -233,6 +236,7 @@ def test_odd_lines_read_the_same_both_ways() -> None:
     assert by_message["msg_A3"].output_tokens == 3
     assert 7 in {p.line for p in problems if "unreadable timestamp" in p.reason}
     assert by_message["msg_C"].line == 11
+    assert by_message["msg_C2"].service_tier == "fast"
     assert by_message["msg_D"].output_tokens == 4
     assert by_message["msg_E"].output_tokens == 8
     assert by_message["msg_E"].service_tier == "fast"

@@ -60,6 +60,7 @@ LABEL_CACHE_SIZE = 4096
 # token total, so a parent copy always beats a sidechain copy of the same message,
 # and among copies of the same kind the largest total still wins.
 PARENT_BONUS = float(1 << 50)
+SPEED_BONUS = 0.5
 
 # Line types a transcript holds (only assistant lines are calls); for detection.
 TRANSCRIPT_TYPES = frozenset(
@@ -96,14 +97,18 @@ def dedup_key(message_id: str | None, request_id: str | None, session: str | Non
     return "claude:" + (session or "") + ":" + message_id
 
 
-def dedup_rank(total_tokens: int, sidechain: bool) -> float:
-    """Parent copies beat sidechain replays; then the largest total wins.
+def dedup_rank(total_tokens: int, sidechain: bool, says_speed: bool = False) -> float:
+    """Parent copies beat sidechain replays; then the largest total wins; on equal
+    totals a copy that says its ``speed`` beats one that does not.
 
     The largest total is the last streaming snapshot (only ``output_tokens``
     grows); keeping the whole winning line (not a per-field maximum) keeps a
-    mid-stream model fallback consistent.
+    mid-stream model fallback consistent. A copy without ``speed`` says nothing
+    about fast mode, which costs several times as much. (Totals are whole numbers,
+    so the half never reorders copies whose totals differ.)
     """
-    return float(total_tokens) if sidechain else PARENT_BONUS + total_tokens
+    rank = float(total_tokens) if sidechain else PARENT_BONUS + total_tokens
+    return rank + SPEED_BONUS if says_speed else rank
 
 
 @lru_cache(maxsize=4096)
@@ -280,7 +285,7 @@ def assistant_record(
         line,
         offset,
         dedup_key(message_id, request_id, session),
-        dedup_rank(total, sidechain),
+        dedup_rank(total, sidechain, isinstance(speed, str)),
         labels,
     )
 

@@ -31,7 +31,13 @@ import orjson
 
 from desktop.logs.columns import Columns, Item, iso_timestamps
 from desktop.logs.formats.base import LineDecoder
-from desktop.logs.formats.claude_code import PARENT_BONUS, SYNTHETIC_MODEL, _timestamp, provider_of
+from desktop.logs.formats.claude_code import (
+    PARENT_BONUS,
+    SPEED_BONUS,
+    SYNTHETIC_MODEL,
+    _timestamp,
+    provider_of,
+)
 from desktop.record import MAX_TOKENS, SERVICE_TIERS, BadRecord, Labels, Problem, tier_with_speed
 
 LabelsOf = Callable[[str | None, str | None, str | None, bool, str | None, str | None], Labels]
@@ -193,6 +199,8 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
         read = usage.cache_read_input_tokens
         total = inp + read + created + out
         rank = float(total) if sidechain else PARENT_BONUS + total
+        if speed is not None:
+            rank += SPEED_BONUS  # on equal totals, the copy that says its speed
         j = best(message_id)
         if j is None or rank > rows[j][15]:
             winner[message_id] = len(rows)
