@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 
@@ -101,3 +103,17 @@ def test_python_sdk_snake_case_dump() -> None:
     )
     raw = orjson.loads(path.read_text())
     assert get_format("gemini").turn_text(raw) == (None, "42")  # thought parts are left out
+
+
+def test_sdk_dump_with_null_vertex_fields_is_ai_studio(tmp_path: Path) -> None:
+    # model_dump() writes every field: traffic_type and create_time are null for AI Studio.
+    raw = orjson.loads(fixture("gemini/sdk-snake.jsonl").read_text())
+    raw["usage_metadata"]["traffic_type"] = None
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(orjson.dumps(raw) + b"\n")
+    (record,) = read(path, "gemini")[0]
+    assert record.provider == "google"
+    raw["usage_metadata"]["traffic_type"] = "ON_DEMAND"
+    path.write_bytes(orjson.dumps(raw) + b"\n")
+    (record,) = read(path, "gemini")[0]
+    assert record.provider == "vertex"

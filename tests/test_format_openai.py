@@ -115,6 +115,21 @@ def test_responses_api() -> None:
     assert fmt.turn_text(orjson.loads(raw)) == (None, "Ticket triaged as billing.")
 
 
+def test_a_dump_with_a_float_creation_time_is_the_same_call(tmp_path: Path) -> None:
+    # The SDK types created_at as a float: model_dump_json() writes 1783050000.0 where
+    # the HTTP body said 1783050000. Both logs hold one call.
+    line = fixture("openai/responses.jsonl").read_text().splitlines()[0]
+    obj = orjson.loads(line)
+    assert type(obj["created_at"]) is int
+    dumped = dict(obj, created_at=float(obj["created_at"]))
+    path = tmp_path / "both.jsonl"
+    path.write_bytes(line.encode() + b"\n" + orjson.dumps(dumped) + b"\n")
+    records, problems = read(path, "openai")
+    assert problems == [] and len(records) == 2
+    (kept,) = deduplicate(records)
+    assert kept.line == 1 and kept.input_tokens == records[0].input_tokens
+
+
 def test_responses_stream_events_count_the_completed_response_once() -> None:
     path = fixture("openai/responses-stream.jsonl")
     assert detected(path).format_id == "openai"

@@ -58,7 +58,8 @@ def gemini_call(
         raise BadRecord("usageMetadata is not an object")
     meta = _camel_meta(meta)
     buckets = usage_mod.gemini(meta)
-    vertex = obj.get("createTime") is not None or "trafficType" in meta
+    # (An SDK dump writes every field, null where AI Studio sent none.)
+    vertex = obj.get("createTime") is not None or meta.get("trafficType") is not None
     labels: Labels = {}
     for key in ("serviceTier", "trafficType"):
         value = text_or_none(meta.get(key))

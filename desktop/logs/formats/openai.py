@@ -20,6 +20,7 @@ failures stay visible without costing anything.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from desktop.logs import usage as usage_mod
@@ -55,9 +56,15 @@ def metadata_labels(obj: dict[str, Any], into: Labels) -> Labels:
 
 
 def _dedup_key(prefix: str, ident: str | None, created: Any) -> str | None:
+    """The id, and the creation second (local servers reuse ids). The SDK types
+    ``created_at`` as a float, so a dump of the same call may say ``…000.0``: one second."""
     if ident is None:
         return None
-    return f"{prefix}:{ident}" if created is None else f"{prefix}:{ident}:{created}"
+    if created is None:
+        return f"{prefix}:{ident}"
+    if type(created) in (int, float) and math.isfinite(created):
+        created = int(created)
+    return f"{prefix}:{ident}:{created}"
 
 
 def _first_choice(obj: dict[str, Any]) -> dict[str, Any]:
