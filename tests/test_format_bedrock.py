@@ -153,3 +153,47 @@ def test_missing_invocation_counts_are_problems(tmp_path: Path) -> None:
     records, problems = read(path, "bedrock-invocation")
     assert records == []
     assert [(p.line, p.reason) for p in problems] == [(1, "missing input.inputTokenCount")]
+
+
+def test_batch_inference_output_is_billed_at_the_batch_tier() -> None:
+    path = fixture("bedrock/batch-output.jsonl.out")
+    assert detected(path).format_id == "bedrock-batch"
+    records, problems = read(path, "bedrock-batch")
+    assert problems == []
+    # Claude 812/96 and 40 + 2000 read + 300 written/150; a failed record (a zero row);
+    # Nova 25/3 (Converse usage); Llama 11/2.
+    assert totals(records) == {
+        "input_tokens": 812 + 40 + 0 + 25 + 11,
+        "cache_read_tokens": 2000,
+        "cache_write_5m_tokens": 300,
+        "cache_write_1h_tokens": 0,
+        "output_tokens": 96 + 150 + 0 + 3 + 2,
+        "reasoning_tokens": 0,
+        "web_search_requests": 0,
+        "calls": 5,
+    }
+    assert {(r.provider, r.service_tier) for r in records} == {("aws-bedrock", "batch")}
+    claude, cached, failed, nova, llama = records
+    assert (claude.model, claude.message_id) == ("claude-sonnet-4-5-20250929", "msg_bdrk_01AAA")
+    assert cached[4:8] == (40, 2000, 300, 0)  # Anthropic's input excludes the cache
+    assert claude.labels is not None and claude.labels["recordId"] == "CALL0000001"
+    assert claude.labels["ts_source"] == "file mtime"  # batch output has no time
+    assert (failed.status, failed.error) == (
+        "error",
+        "Malformed input request: max_tokens must be positive",
+    )
+    for record in (nova, llama):  # their output does not name the model: unpriced, said why
+        assert record.model is None
+        assert record.labels is not None and "modelId" in record.labels["model_note"]
+    fmt = get_format("bedrock-batch")
+    lines = [orjson.loads(raw) for raw in path.read_text().splitlines()]
+    assert fmt.turn_text(lines[0]) == ("Summarise ticket 4411.", "Refund approved.")
+    assert fmt.turn_text(lines[4]) == ("Translate: bonjour", "hello")
+
+
+def test_batch_output_without_token_counts_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "job.jsonl.out"
+    path.write_text('{"recordId":"X1","modelOutput":{"results":[{"outputText":"hi"}]}}\n')
+    records, problems = read(path, "bedrock-batch")
+    assert records == []
+    assert [p.reason for p in problems] == ["modelOutput has no token counts this reader knows"]

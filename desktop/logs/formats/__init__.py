@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from desktop.logs.formats.anthropic import AnthropicBatch, AnthropicMessages, AnthropicStream
 from desktop.logs.formats.base import LogFormat
-from desktop.logs.formats.bedrock import BedrockConverse, BedrockInvocation
+from desktop.logs.formats.bedrock import BedrockBatch, BedrockConverse, BedrockInvocation
 from desktop.logs.formats.claude_code import ClaudeCodeHeadless, ClaudeCodeTranscript
 from desktop.logs.formats.codex import CodexExec, CodexRollout
 from desktop.logs.formats.gemini import GeminiApi
@@ -35,6 +35,7 @@ FORMATS: tuple[LogFormat, ...] = (
     GeminiApi(),
     BedrockConverse(),
     BedrockInvocation(),
+    BedrockBatch(),
     OpenRouterApi(),
     OllamaApi(),
     # Gateways, tracing and observability exports

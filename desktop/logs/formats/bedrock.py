@@ -15,6 +15,12 @@ metadata (labels).
 Dedup: ``aws-bedrock:<request id>``, shared by both shapes, so a Converse response
 and the invocation log of the same request are one call (the copy that names the
 model wins).
+
+Batch inference output (``<input>.jsonl.out``: ``recordId``, ``modelInput`` and the
+model's native response in ``modelOutput``, or ``error``) is billed at the batch
+tier. The native response is Anthropic's message (which names its model), Converse's
+``usage`` (Nova) or Llama's ``prompt_token_count``/``generation_token_count``; a
+failed record is a visible zero row. The output has no time: the file's stands in.
 """
 
 from __future__ import annotations
@@ -25,15 +31,18 @@ from desktop.logs import usage as usage_mod
 from desktop.logs.fields import flatten_labels, text_or_none
 from desktop.logs.formats.base import ReadContext
 from desktop.logs.formats.wrapped import (
+    NO_TOKENS,
     ApiFormat,
     Envelope,
     Shape,
     build,
+    classify,
+    error_text,
     request_prompt,
     text_of,
     time_field,
 )
-from desktop.record import MISSING, CallRecord, Labels, optional_tokens, token_count
+from desktop.record import MISSING, BadRecord, CallRecord, Labels, optional_tokens, token_count
 
 MODEL_NOTE = "not in Converse responses: log the request modelId with them"
 
@@ -164,7 +173,100 @@ def _is_invocation(obj: dict[str, Any]) -> bool:
     return obj.get("schemaType") == "ModelInvocationLog"
 
 
+# -- batch inference output ------------------------------------------------------------
+
+BATCH_MODEL_NOTE = "not in batch output for this model: the job's modelId names it"
+
+
+def batch_call(
+    obj: dict[str, Any], env: Envelope | None, line: int, offset: int, ctx: ReadContext
+) -> CallRecord:
+    record_id = text_or_none(obj.get("recordId"))
+    labels: Labels = {"recordId": record_id} if record_id is not None else {}
+    output = obj.get("modelOutput")
+    error = error_text(_dict(obj.get("error")).get("errorMessage") or obj.get("error"))
+    if error is not None or not isinstance(output, dict):
+        return build(
+            env,
+            ctx,
+            line,
+            offset,
+            ts=None,
+            provider="aws-bedrock",
+            model=None,
+            tier="batch",
+            buckets=NO_TOKENS,
+            status="error",
+            error=error or "no model output",
+            labels=labels,
+        )
+    shape = classify(output)
+    if shape is not None and shape.kind == "anthropic-message":
+        record = shape.normalise(output, env, line, offset, ctx)
+        assert record is not None  # a message with usage is always a call
+        return record._replace(
+            provider="aws-bedrock",
+            service_tier="batch",
+            labels={**(record.labels or {}), **labels} or None,
+        )
+    usage = output.get("usage")
+    if isinstance(usage, dict) and "inputTokens" in usage:  # Nova: Converse's usage
+        buckets = usage_mod.bedrock_converse(usage)
+    elif "prompt_token_count" in output:  # Meta Llama
+        buckets = (
+            token_count(output["prompt_token_count"], "prompt_token_count"),
+            0,
+            0,
+            0,
+            token_count(output.get("generation_token_count", MISSING), "generation_token_count"),
+            0,
+        )
+    else:
+        raise BadRecord("modelOutput has no token counts this reader knows")
+    return build(
+        env,
+        ctx,
+        line,
+        offset,
+        ts=None,
+        provider="aws-bedrock",
+        model=None,
+        tier="batch",
+        buckets=buckets,
+        labels={**labels, "model_note": BATCH_MODEL_NOTE},
+    )
+
+
+def batch_text(obj: dict[str, Any]) -> str | None:
+    output = _dict(obj.get("modelOutput"))
+    shape = classify(output) if output else None
+    if shape is not None:
+        return shape.response_text(output)
+    generation = output.get("generation")
+    return generation if isinstance(generation, str) else None
+
+
+def batch_prompt(obj: dict[str, Any]) -> str | None:
+    given = _dict(obj.get("modelInput"))
+    return request_prompt(given) if given else None
+
+
+def _is_batch(obj: dict[str, Any]) -> bool:
+    return "recordId" in obj and ("modelOutput" in obj or "error" in obj)
+
+
 SHAPES = (
+    Shape(
+        "bedrock-batch",
+        "bedrock-batch",
+        "AWS Bedrock batch inference output",
+        "recordId with modelOutput (or error)",
+        _is_batch,
+        batch_call,
+        response_text=batch_text,
+        prompt_text=batch_prompt,
+        keys=frozenset(("recordId",)),
+    ),
     Shape(
         "bedrock-invocation",
         "bedrock-invocation",
@@ -219,4 +321,16 @@ class BedrockInvocation(ApiFormat):
         '"requestMetadata":{"team":"search"},"input":{"inputContentType":"application/json",'
         '"inputTokenCount":25,"cacheReadInputTokenCount":0,"cacheWriteInputTokenCount":6875},'
         '"output":{"outputContentType":"application/json","outputTokenCount":5}}',
+    )
+
+
+class BedrockBatch(ApiFormat):
+    id = "bedrock-batch"
+    title = "AWS Bedrock batch inference output"
+    samples = (
+        '{"recordId":"CALL0000001","modelInput":{"anthropic_version":"bedrock-2023-05-31",'
+        '"max_tokens":512,"messages":[{"role":"user","content":"Summarise the ticket."}]},'
+        '"modelOutput":{"id":"msg_bdrk_01Xy","type":"message","role":"assistant",'
+        '"model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Done."}],'
+        '"stop_reason":"end_turn","usage":{"input_tokens":812,"output_tokens":96}}}',
     )
