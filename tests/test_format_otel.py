@@ -215,3 +215,84 @@ def test_turn_text_of_flat_spans() -> None:
 def test_reads_without_a_mtime_context() -> None:
     ctx = ReadContext(path=COLLECTOR)
     assert len([r for r in FMT.records([(1, 0, {"resourceMetrics": []})], ctx)]) == 0
+
+
+def _otlp(*spans: dict) -> bytes:
+    return orjson.dumps({"resourceSpans": [{"scopeSpans": [{"spans": list(spans)}]}]})
+
+
+def _span(sid: str, parent: str, inp: int, out: int, operation: str, **extra: str) -> dict:
+    attributes = [
+        {"key": "gen_ai.operation.name", "value": {"stringValue": operation}},
+        {"key": "gen_ai.usage.input_tokens", "value": {"intValue": str(inp)}},
+        {"key": "gen_ai.usage.output_tokens", "value": {"intValue": str(out)}},
+    ]
+    attributes += [{"key": k, "value": {"stringValue": v}} for k, v in extra.items()]
+    return {
+        "traceId": "ef" * 16,
+        "spanId": sid,
+        "parentSpanId": parent,
+        "name": f"{operation} {sid}",
+        "startTimeUnixNano": str((NS + 1) * 10**9),
+        "attributes": attributes,
+    }
+
+
+def test_a_rollup_written_before_its_children_is_not_counted(tmp_path: Path) -> None:
+    # Lines are not in time order: the agent span that sums its two chat calls comes
+    # first, in a batch of its own. Only the two calls are billed (1000 + 2000 in).
+    root = _span("00000000000000a0", "", 3000, 300, "invoke_agent")
+    children = [
+        _span("00000000000000a1", "00000000000000a0", 1000, 100, "chat"),
+        _span("00000000000000a2", "00000000000000a0", 2000, 200, "chat"),
+    ]
+    path = tmp_path / "root-first.jsonl"
+    path.write_bytes(_otlp(root) + b"\n" + _otlp(*children) + b"\n")
+    records, problems = collect(path, FMT)
+    assert problems == []
+    assert sorted((r.input_tokens, r.output_tokens) for r in records) == [(1000, 100), (2000, 200)]
+
+
+def test_vercel_provider_names_and_reported_costs(tmp_path: Path) -> None:
+    lines = [
+        # The AI SDK writes "<provider>.<api>" into gen_ai.system and ai.model.provider.
+        _span("00000000000000b1", "", 1200, 80, "chat", **{"gen_ai.system": "openai.chat"}),
+        _span(
+            "00000000000000b2",
+            "",
+            10,
+            5,
+            "chat",
+            **{"ai.model.provider": "anthropic.messages", "cost_usd": "ignored: text"},
+        ),
+        # Langfuse's OTel spans: the cost details are a JSON string.
+        _span(
+            "00000000000000b3",
+            "",
+            512,
+            310,
+            "chat",
+            **{"langfuse.observation.cost_details": '{"input":0.0005,"total":0.000855}'},
+        ),
+    ]
+    flat_cost = {
+        "traceId": "12" * 16,
+        "spanId": "00000000000000c1",
+        "name": "chat",
+        "startTime": "2026-07-03T00:00:01Z",
+        "attributes": {
+            "gen_ai.usage.input_tokens": 7,
+            "gen_ai.usage.output_tokens": 3,
+            "cost_usd": 0.0123,
+        },
+    }
+    path = tmp_path / "spans.jsonl"
+    path.write_bytes(b"\n".join(_otlp(s) for s in lines) + b"\n" + orjson.dumps(flat_cost) + b"\n")
+    records, problems = collect(path, FMT)
+    assert problems == []
+    by_span = {r.message_id: r for r in records}
+    assert by_span["00000000000000b1"].provider == "openai"
+    assert by_span["00000000000000b2"].provider == "anthropic"
+    assert by_span["00000000000000b2"].reported_cost_usd is None  # not a number
+    assert by_span["00000000000000b3"].reported_cost_usd == 0.000855
+    assert by_span["00000000000000c1"].reported_cost_usd == 0.0123

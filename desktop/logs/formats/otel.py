@@ -23,9 +23,11 @@ workflow, chain, ``ai.generateText`` spans) or when its usage equals the sum of
 its nearest usage-carrying descendants (a wrapper repeating its child's call).
 
 Lines are not independent for that check: spans are kept per trace and decided
-when the trace's root span arrives (exporters write a span when it ends, so a
-root comes after its children) or at the end of the file. A root written
-*before* its children would be decided without them.
+at the end of the file, as lines are not in time order (a root may be written
+before its children). Only when very many usage spans are waiting are the oldest
+traces whose root has arrived decided early. A trace split over two files (a
+rotated collector file) is decided per file: a roll-up in one file whose
+children are all in the other is counted.
 
 Dedup key ``otel:<traceId>:<spanId>``.
 """
@@ -98,7 +100,14 @@ CONVERSATION_KEYS = (
     "copilot_chat.chat_session_id",
     "langfuse.session.id",
 )
-COST_KEYS = ("gen_ai.usage.cost", "gen_ai.cost.usd", "gen_ai.usage.cost_usd", "llm.cost.total")
+COST_KEYS = (
+    "gen_ai.usage.cost",
+    "gen_ai.cost.usd",
+    "gen_ai.usage.cost_usd",
+    "llm.cost.total",
+    "cost_usd",
+)
+LANGFUSE_COST_KEY = "langfuse.observation.cost_details"  # a JSON string: {"total": …}
 OPERATION_KEY = "gen_ai.operation.name"
 MODEL_OPERATIONS = frozenset(
     ("chat", "text_completion", "generate_content", "embeddings", "completion", "embedding")
@@ -118,7 +127,7 @@ CONSUMED = frozenset(
         *CONVERSATION_KEYS,
         *COST_KEYS,
         LANGFUSE_USAGE_KEY,
-        "langfuse.observation.cost_details",
+        LANGFUSE_COST_KEY,
         "gen_ai.response.id",
         "gen_ai.usage.total_tokens",
         "llm.token_count.total",
@@ -168,6 +177,8 @@ PROVIDERS = {
     "vertex_ai": "vertex",
     "vertexai": "vertex",
     "google-vertex": "vertex",
+    "google.vertex": "vertex",
+    "azure-openai": "azure",
     "mistral_ai": "mistral",
     "mistralai": "mistral",
     "x_ai": "xai",
@@ -407,14 +418,25 @@ def flat_span(obj: dict[str, Any], line: int, offset: int) -> Span:
 # -- records ---------------------------------------------------------------------------
 
 
+# The Vercel AI SDK names its providers "<provider>.<api>" ("openai.chat",
+# "anthropic.messages", "google.generative-ai"), in ai.model.provider and gen_ai.system.
+_VERCEL_PROVIDER = re.compile(
+    r"(.+?)\.(?:chat|responses|completion|messages|embedding|generative-ai|image|"
+    r"transcription|speech)$"
+)
+
+
 def _provider(attrs: dict[str, Any]) -> str | None:
     value = _first(attrs, PROVIDER_KEYS)
     if not isinstance(value, str):
-        vercel = attrs.get("ai.model.provider")  # "openai.chat", "anthropic.messages"
-        if not isinstance(vercel, str):
+        value = attrs.get("ai.model.provider")
+        if not isinstance(value, str):
             return None
-        value = vercel.split(".", 1)[0]
     low = value.strip().lower()
+    if low not in PROVIDERS:
+        vercel = _VERCEL_PROVIDER.match(low)
+        if vercel is not None:
+            low = vercel.group(1)
     return PROVIDERS.get(low, low) or None
 
 
@@ -470,6 +492,16 @@ def _labels(span: Span) -> Labels:
     return labels
 
 
+def _langfuse_cost(details: Any) -> Any:
+    """The total of Langfuse's cost details (a JSON string, or already an object)."""
+    if isinstance(details, str):
+        try:
+            details = orjson.loads(details)
+        except orjson.JSONDecodeError:
+            raise BadRecord(f"{LANGFUSE_COST_KEY} is not JSON") from None
+    return details.get("total") if isinstance(details, dict) else None
+
+
 def span_record(span: Span) -> CallRecord:
     attrs = span.attrs
     buckets = span_buckets(attrs)
@@ -488,6 +520,8 @@ def span_record(span: Span) -> CallRecord:
     conversation = _first(attrs, CONVERSATION_KEYS)
     response_id = attrs.get("gen_ai.response.id")
     cost = _first(attrs, COST_KEYS)
+    if cost is None and LANGFUSE_COST_KEY in attrs:
+        cost = _langfuse_cost(attrs[LANGFUSE_COST_KEY])
     key = f"otel:{span.trace_id}:{span.span_id}" if span.trace_id and span.span_id else None
     return CallRecord(
         start,
@@ -544,6 +578,9 @@ def _nearest_usage_ancestor(
             return current
         current = parents.get(current)
     return None
+
+
+PENDING_SPANS = 200_000  # usage spans held back before finished traces are decided
 
 
 class OtelSpans(LogFormat):
@@ -615,6 +652,8 @@ class OtelSpans(LogFormat):
         self, objects: Iterable[tuple[int, int, Any]], ctx: ReadContext
     ) -> Iterator[CallRecord | Problem]:
         traces: dict[str, _Trace] = {}
+        rooted: dict[str, None] = {}  # traces whose root has arrived, oldest first
+        pending = 0  # usage spans in undecided traces
         for line, offset, obj in objects:
             if not isinstance(obj, dict):
                 yield Problem(line, "not a JSON object", offset)
@@ -629,7 +668,6 @@ class OtelSpans(LogFormat):
             except BadRecord as exc:
                 yield Problem(line, str(exc), offset)
                 continue
-            roots: list[str] = []
             for span in spans:
                 if not span.trace_id:
                     if span.has_usage:  # no trace: nothing to roll up into
@@ -642,11 +680,15 @@ class OtelSpans(LogFormat):
                     trace.parents[span.span_id] = span.parent_id
                 if span.has_usage:
                     trace.usage.append(span)
+                    pending += 1
                 if not span.parent_id:
-                    roots.append(span.trace_id)
-            for trace_id in roots:
+                    rooted[span.trace_id] = None
+            while pending > PENDING_SPANS and rooted:
+                trace_id = next(iter(rooted))
+                del rooted[trace_id]
                 finished = traces.pop(trace_id, None)
                 if finished is not None:
+                    pending -= len(finished.usage)
                     yield from decide(finished)
         for trace in traces.values():
             yield from decide(trace)
