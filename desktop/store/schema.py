@@ -11,7 +11,8 @@ from desktop.record import STORED_FIELDS, CallRecord
 
 # Raised when the rows a reader makes of the same file change (stores are rebuilt):
 # 7 = Claude fast mode read into the "fast" service tier; 8 = of two Claude copies with
-# equal totals, the one that says its speed wins; OpenAI keys take whole seconds.
+# equal totals, the one that says its speed wins; OpenAI keys take whole seconds; OTel
+# roll-ups written before their children, Vercel provider names and reported costs.
 SCHEMA_VERSION = 8
 
 # (name, SQL type) of the canonical columns, in CallRecord order.
