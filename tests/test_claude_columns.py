@@ -181,6 +181,10 @@ ODD_LINES: list[dict[str, Any]] = [
     assistant("msg_F", output=6.0),  # type: ignore[arg-type]
     # synthetic placeholder, a cost that is not a number, an epoch timestamp
     assistant("msg_S", model="<synthetic>"),
+    assistant("msg_S2", model="<synthetic>", timestamp="garbage"),
+    assistant(
+        "msg_S3", model="<synthetic>", timestamp=None, line_extra={"isApiErrorMessage": True}
+    ),
     assistant("msg_G", line_extra={"costUSD": True}),
     assistant("msg_H", timestamp=1784020364.318),
     # no requestId: the key is per session

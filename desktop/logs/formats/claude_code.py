@@ -368,6 +368,8 @@ class ClaudeCodeTranscript(LineFormat):
         message = entry.get("message")
         if type(message) is not dict or "usage" not in message:
             return None
+        if message.get("model") == SYNTHETIC_MODEL:
+            return None  # Claude Code's local placeholder: not a call, whatever else it says
         session = obj.get("sessionId")
         session = session if type(session) is str and session else None
         sidechain = entry.get("isSidechain", obj.get("isSidechain")) is True
