@@ -356,3 +356,19 @@ def test_corrupt_database_is_a_clear_source_error(tmp_path: Path) -> None:
     db.write_bytes(bytes(data))
     with pytest.raises(SourceError, match="damaged or not a database"):
         collect(db, FMT)
+
+
+def test_system_prompt_is_a_label(tmp_path: Path) -> None:
+    path = build_llm_db(tmp_path / "logs.db", new=False)
+    long = "You review pull requests.\n\n" + "Be specific. " * 40
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE responses SET system = 'You are terse.' WHERE id = '01k3xa'")
+        conn.execute("UPDATE responses SET system = ? WHERE id = '01k3xd'", (long,))
+        conn.execute("UPDATE responses SET system = '  ' WHERE id = '01k3xb'")
+    conn.close()
+    rows = by_id(collect(path, FMT)[0])
+    assert rows["01k3xa"].labels["system"] == "You are terse."
+    clipped = rows["01k3xd"].labels["system"]
+    assert clipped.startswith("You review pull requests. Be specific. Be")  # one line
+    assert len(clipped) == 200 and clipped.endswith("…")
+    assert "system" not in rows["01k3xb"].labels

@@ -40,7 +40,7 @@ from typing import Any
 
 import orjson
 
-from desktop.logs.fields import flatten_labels, number_or_none
+from desktop.logs.fields import LABEL_TEXT_LIMIT, flatten_labels, number_or_none
 from desktop.logs.formats.base import Detection, ReadContext, Sample, SqliteFormat
 from desktop.logs.formats.sqlite_generic import (
     connect_readonly,
@@ -73,6 +73,7 @@ WANTED = (
     "duration_ms",
     "options_json",
     "schema_id",
+    "system",
 )
 OPTION_LABEL_LIMIT = 80
 NO_USAGE = "no usage recorded (input_tokens and output_tokens are NULL)"
@@ -333,6 +334,13 @@ def _record(table: str, link: str, rowid: int, row: dict[str, Any], name: Any) -
         labels["conversation"] = name
     if row.get("schema_id"):
         labels["schema_id"] = str(row["schema_id"])
+    system = row.get("system")
+    if isinstance(system, str) and system.strip():
+        # The system prompt (``llm -s``): calls group by it; a long one by its start.
+        system = " ".join(system.split())
+        if len(system) > LABEL_TEXT_LIMIT:
+            system = system[: LABEL_TEXT_LIMIT - 1] + "…"
+        labels["system"] = system
     if logged_model and model != logged_model:
         labels["model_alias"] = str(logged_model)
     labels.update(_options(row.get("options_json")))
