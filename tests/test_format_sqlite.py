@@ -156,3 +156,14 @@ def test_sqlite_without_usage_table_is_not_claimed(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     assert rank(sample_source(db)) == []
+
+
+def test_of_two_alike_tables_the_one_with_rows_is_read(tmp_path: Path) -> None:
+    # An empty table sorts first by name and looks just like the one with the calls.
+    db = build_app_db(tmp_path / "app.db")
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE a_calls_archive AS SELECT * FROM api_calls WHERE 0")
+    conn.close()
+    assert "'api_calls'" in rank(sample_source(db))[0].reason
+    records, _ = collect(db, FMT)
+    assert [r.line for r in records] == [1, 2]

@@ -17,6 +17,7 @@ import orjson
 from desktop.logs import json_document
 from desktop.logs.formats import FORMATS, get_format
 from desktop.logs.formats.base import Detection, Sample
+from desktop.logs.formats.sqlite_generic import table_columns
 from desktop.logs.source import SourceError, kind_of, open_binary
 
 SAMPLE_LINES = 50
@@ -115,24 +116,11 @@ def sqlite_tables(path: Path) -> dict[str, list[str]]:
     except sqlite3.Error as exc:
         raise SourceError(f"{path}: cannot open SQLite file ({exc})") from exc
     try:
-        names = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"
-            )
-        ]
-        return {
-            name: [r[1] for r in conn.execute(f"PRAGMA table_info({_quote(name)})")]
-            for name in names
-        }
+        return table_columns(conn)
     except sqlite3.DatabaseError as exc:
         raise SourceError(f"{path}: not a readable SQLite database ({exc})") from exc
     finally:
         conn.close()
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 FALLBACK_BELOW = 0.75  # a specific claim this confident settles it: catch-alls are not asked

@@ -81,15 +81,25 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
 
 
 def table_columns(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Table (and view) name -> column names: tables with rows first, then by name, so
+    that of two tables that look alike the one with rows is proposed."""
     names = [
         r[0]
         for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"
         )
     ]
+    names.sort(key=lambda name: not _has_rows(conn, name))
     return {
         name: [r[1] for r in conn.execute(f"PRAGMA table_info({quote(name)})")] for name in names
     }
+
+
+def _has_rows(conn: sqlite3.Connection, name: str) -> bool:
+    try:
+        return conn.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(name)})").fetchone()[0] == 1
+    except sqlite3.Error:  # a view over a missing table, a virtual table's module …
+        return False
 
 
 def iter_rows(
