@@ -123,3 +123,17 @@ def test_batch_results_only_succeeded_are_billed_at_batch_tier() -> None:
     assert records[1].error == "max_tokens: must be at most 8192"
     assert records[1].dedup_key is None  # custom_id repeats across batches
     assert records[0].dedup_key == "anthropic:msg_01B9"
+
+
+def test_a_server_sent_events_capture_is_read_like_json_events() -> None:
+    # event:/data: lines as they came over the wire (CRLF), with a ping: one call, the
+    # final delta's usage winning, no problems for the framing lines.
+    path = fixture("anthropic-stream/capture.sse")
+    found = detected(path)
+    assert found.format_id == "anthropic-stream"
+    assert "(7 of 7 sampled lines)" in found.reason  # data lines; framing is not counted
+    records, problems = read(path, "anthropic-stream")
+    assert problems == []
+    (call,) = records
+    assert (call.input_tokens, call.output_tokens, call.web_search_requests) == (10423, 341, 1)
+    assert (call.message_id, call.line) == ("msg_01Sse", 2)

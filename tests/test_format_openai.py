@@ -213,3 +213,20 @@ def test_chat_without_usage_is_a_problem_and_chunks_without_usage_are_not_calls(
         (1, "chat completion without usage"),
         (3, "not a JSON object (a list)"),
     ]
+
+
+def test_a_server_sent_events_capture_of_a_chat_stream(tmp_path: Path) -> None:
+    # A comment, data: chunks and data: [DONE]: one call from the final usage chunk.
+    path = fixture("openai/chat-stream.sse")
+    assert detected(path).format_id == "openai"
+    records, problems = read(path, "openai")
+    assert problems == []
+    (chunk,) = records
+    # 1,200 prompt tokens include 1,024 cached.
+    assert (chunk.input_tokens, chunk.cache_read_tokens, chunk.output_tokens) == (176, 1024, 3)
+    assert chunk.line == 9
+    # A broken data: line is a problem like any line that is not JSON.
+    broken = tmp_path / "broken.sse"
+    broken.write_bytes(path.read_bytes().replace(b'data: {"id":"chatcmpl-Sse1"', b"data: {", 1))
+    records, problems = read(broken, "openai")
+    assert [p.line for p in problems] == [3] and len(records) == 1

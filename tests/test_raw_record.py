@@ -190,3 +190,16 @@ def test_lines_around_an_offset_are_whole_lines(tmp_path: Path) -> None:
     broken.write_bytes(gzip.compress(path.read_bytes())[:12])  # cut inside the stream
     assert lines_around(broken, offset, 6) is None
     assert lines_around(tmp_path / "gone.jsonl", 0, 6) is None
+
+
+def test_a_call_in_a_server_sent_events_capture_shows_its_json(tmp_path: Path) -> None:
+    import shutil
+
+    path = tmp_path / "capture.sse"
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "openai" / "chat-stream.sse", path)
+    ds, _ = open_logs([path])
+    (row,) = ds.rows(ds.frame.ids.tolist())
+    raw = read_raw(ds, row)
+    assert raw.note == ""
+    assert raw.value["usage"]["prompt_tokens"] == 1200  # the data: line's JSON
+    assert "line 9" in raw.location

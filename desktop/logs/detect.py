@@ -18,7 +18,7 @@ from desktop.logs import json_document
 from desktop.logs.formats import FORMATS, get_format
 from desktop.logs.formats.base import Detection, Sample
 from desktop.logs.formats.sqlite_generic import table_columns
-from desktop.logs.source import SourceError, kind_of, open_binary
+from desktop.logs.source import SourceError, kind_of, open_binary, sse_data
 
 SAMPLE_LINES = 50
 SAMPLE_BYTES = 1 << 20
@@ -80,7 +80,16 @@ def sample_source(path: Path, max_lines: int = SAMPLE_LINES) -> Sample:
         try:
             sample.objects.append(orjson.loads(raw))
         except orjson.JSONDecodeError:
-            sample.bad_lines += 1
+            data = sse_data(raw)  # a streamed response saved as Server-Sent Events
+            if data is None:
+                sample.bad_lines += 1
+            elif data:
+                try:
+                    sample.objects.append(orjson.loads(data))
+                except orjson.JSONDecodeError:
+                    sample.bad_lines += 1
+            else:
+                sample.lines_seen -= 1  # framing (event:, id:, [DONE]): not a line of data
     return sample
 
 

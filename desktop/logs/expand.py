@@ -40,6 +40,7 @@ LOG_SUFFIXES = (
     ".sqlite",
     ".sqlite3",
     ".out",
+    ".sse",  # a streamed response saved as Server-Sent Events
 )
 
 

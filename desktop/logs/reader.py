@@ -18,12 +18,13 @@ import orjson
 
 from desktop.logs import json_document
 from desktop.logs.formats.base import LineDecoder, LogFormat, ReadContext, SqliteFormat
-from desktop.logs.source import Chunk, read_chunks, split_lines
+from desktop.logs.source import Chunk, read_chunks, split_lines, sse_data
 from desktop.record import CallRecord, Problem
 
 _loads = orjson.loads
 _SPACE = frozenset(b" \t\r\n\x0b\x0c")
 _JSONError = orjson.JSONDecodeError
+_NOTHING = object()  # a line that gives no value
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +85,30 @@ class ChunkParser:
             try:
                 value = _loads(raw)
             except _JSONError as exc:
-                truncated = open_tail and offset == tail_offset
-                self.problems.append(Problem(line, parse_error(raw, exc, truncated), offset))
-                if truncated:
-                    self._resume = ReadEnd(offset, line)
-                continue
+                value = self._not_json(line, offset, raw, exc, open_tail and offset == tail_offset)
+                if value is _NOTHING:
+                    continue
             yield line, offset, value
+
+    def _not_json(self, line: int, offset: int, raw: bytes, exc: Exception, truncated: bool) -> Any:
+        """A line plain JSON turned down: the JSON of an SSE ``data:`` line, or nothing
+        (SSE framing, or a problem: this one's, or a cut-off last line's)."""
+        data = sse_data(raw)
+        if data is not None:
+            if not data:
+                return _NOTHING  # event:, id:, a comment, data: [DONE]
+            try:
+                return _loads(data)
+            except _JSONError as inner:
+                exc = inner
+        self.problems.append(Problem(line, parse_error(raw, exc, truncated), offset))
+        if truncated:
+            self._resume = ReadEnd(offset, line)
+        return _NOTHING
 
     def parse(self, chunk: Chunk) -> Iterator[tuple[int, int, Any]]:
         """(line, offset, value) for each parsable line; bad lines become problems."""
         prefilter = self.prefilter
-        problems = self.problems
         ends_line = chunk.data.endswith(b"\n")
         open_tail = chunk.last and not ends_line
         tail_offset = chunk.offset + chunk.data.rfind(b"\n") + 1
@@ -139,10 +153,13 @@ class ChunkParser:
                         yield line, offset, loads(raw)
                     except _JSONError as exc:
                         truncated = open_tail and offset == tail_offset
-                        problems.append(Problem(line, parse_error(raw, exc, truncated), offset))
-                        if truncated:
+                        value = self._not_json(line, offset, raw, exc, truncated)
+                        if value is not _NOTHING:
+                            yield line, offset, value
+                        elif truncated and self._resume is not None:
                             # Read this line again next time: the writer may finish it.
-                            truncated_at = ReadEnd(offset, line)
+                            truncated_at = self._resume
+                            self._resume = None
                 offset += size + 1
                 line += 1
             # The next line's number, counted by the loop (counting the newlines of the

@@ -69,6 +69,24 @@ def lines_around(
     return earlier, [own.rstrip(b"\n"), *tail.split(b"\n")[:-1]]
 
 
+# A Server-Sent Events capture (a streamed API response saved as it came over the
+# wire) is JSON after "data:", between lines that only frame the stream.
+SSE_FRAMING = (b"event:", b"id:", b"retry:", b":")
+SSE_DONE = (b"", b"[DONE]")
+
+
+def sse_data(line: bytes) -> bytes | None:
+    """The JSON text of an SSE ``data:`` line; ``b""`` for a line that only frames the
+    stream (``event:``, ``id:``, ``retry:``, a comment, ``data: [DONE]``); None for a
+    line that is not SSE at all."""
+    if line.startswith(b"data:"):
+        data = line[5:].strip()
+        return b"" if data in SSE_DONE else data
+    if line.startswith(SSE_FRAMING):
+        return b""
+    return None
+
+
 def json_object(line: bytes) -> dict[str, Any] | None:
     """A line read back from a log as a JSON object; None if it is not one."""
     try:

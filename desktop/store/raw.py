@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from desktop.logs.formats import get_format
+from desktop.logs.source import sse_data
 from desktop.store.dataset import Dataset
 from desktop.store.schema import quote
 
@@ -127,7 +128,7 @@ def _read_text_unit(info: SourceInfo, line: int | None, offset: int | None) -> R
     if data.startswith(json_document.BOM):
         data = data[len(json_document.BOM) :]
     try:
-        value = orjson.loads(data)
+        value = orjson.loads(sse_data(data) or data)  # (the JSON of an SSE data: line)
     except orjson.JSONDecodeError:
         text = data.decode("utf-8", errors="replace")
         cut = " (cut at 8 MB)" if len(data) >= TEXT_LIMIT else ""
