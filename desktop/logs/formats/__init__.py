@@ -8,6 +8,7 @@ from desktop.logs.formats.bedrock import BedrockBatch, BedrockConverse, BedrockI
 from desktop.logs.formats.claude_code import ClaudeCodeHeadless, ClaudeCodeTranscript
 from desktop.logs.formats.codex import CodexExec, CodexRollout
 from desktop.logs.formats.gemini import GeminiApi
+from desktop.logs.formats.gemini_cli import GeminiCliChats
 from desktop.logs.formats.langfuse import LangfuseObservations
 from desktop.logs.formats.litellm import LiteLLM
 from desktop.logs.formats.llm_cli import LlmLogsDb
@@ -26,6 +27,7 @@ FORMATS: tuple[LogFormat, ...] = (
     ClaudeCodeHeadless(),
     CodexRollout(),
     CodexExec(),
+    GeminiCliChats(),
     # Provider API objects logged raw or wrapped (see formats/wrapped.py)
     OpenAIApi(),
     OpenAIBatch(),
