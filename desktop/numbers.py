@@ -61,9 +61,13 @@ def duration_ms(value: float | None) -> str:
 
 
 def size(num_bytes: int) -> str:
-    v = float(num_bytes)
-    for unit in ("B", "KB", "MB", "GB"):
-        if v < 1024 or unit == "GB":
-            return f"{v:,.0f} {unit}" if unit == "B" else f"{v:,.1f} {unit}"
-        v /= 1024
-    return f"{v:,.1f} TB"
+    """A byte count for people: ``512 B``, ``12.3 kB``, ``1.2 GB`` (powers of 1000, as
+    disks and downloads are sized)."""
+    if num_bytes < 1000:
+        return f"{num_bytes} B"
+    value = float(num_bytes)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 999.95 or unit == "TB":
+            return f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")

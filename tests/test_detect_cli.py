@@ -170,6 +170,22 @@ def test_discover_json_and_nothing_found(
     assert location["files"] == 1
     assert location["estimated_calls"] == 3
     assert location["size_bytes"] > 0
+    assert location["readable"] is True
+
+
+def test_discover_says_which_tools_it_does_not_read_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = fake_home(tmp_path, monkeypatch)
+    shutil.copytree(CODEX / "sessions", home / ".codex" / "sessions")
+    (home / ".kimi" / "sessions" / "x").mkdir(parents=True)
+    (home / ".kimi" / "sessions" / "x" / "wire.jsonl").write_text("{}\n")
+    assert run("discover") == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert [row.split("  ")[0] for row in rows] == [
+        "Codex CLI sessions",
+        "Kimi CLI sessions (not read yet)",
+    ]
 
 
 @pytest.mark.parametrize(

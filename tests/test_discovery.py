@@ -133,6 +133,14 @@ def test_macos_llm_folder_and_other_agents(tmp_path: Path) -> None:
     assert found["GitHub Copilot CLI telemetry"].path == otel
     assert found["GitHub Copilot CLI telemetry"].estimated_calls == 4
     assert found["Kimi CLI sessions"].estimated_calls is None  # listed, not estimated
+    # Found and shown, but not offered for opening: no reader for Kimi's logs yet.
+    readable = {title: loc.readable for title, loc in found.items()}
+    assert readable == {
+        "llm CLI log database": True,
+        "Gemini CLI chats": True,
+        "GitHub Copilot CLI telemetry": True,
+        "Kimi CLI sessions": False,
+    }
 
 
 def test_estimate_extrapolates_from_a_bounded_sample(

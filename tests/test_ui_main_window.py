@@ -227,3 +227,24 @@ def test_status_bar_shows_how_far_detection_is(window) -> None:
     window.status._progress(Progress(50, 100, 1200, 2.0, 3, 14368))
     assert window.status.message.text().startswith("Reading 3/14368 files: 1,200 calls")
     assert window.status.progress.value() == 500
+
+
+def test_start_page_lists_found_logs_it_cannot_read_without_offering_them(
+    qtbot, window, tmp_path
+) -> None:
+    from desktop.logs.discovery import Location
+
+    page = window.start_page
+    codex = Location("codex", "Codex CLI sessions", tmp_path / "sessions", 2048, 3, 12)
+    kimi = Location("kimi-cli", "Kimi CLI sessions", tmp_path / "kimi", 100, 1, None, False)
+    page._show_found([codex, kimi])
+    first, second = page.found.item(0), page.found.item(1)
+    assert first.text().startswith("Codex CLI sessions — 3 files · 2.0 kB · about 12 calls")
+    assert first.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert second.text().startswith("Kimi CLI sessions (not read yet) — 100 B")
+    assert not second.flags() & Qt.ItemFlag.ItemIsEnabled
+    with qtbot.assertNotEmitted(page.open_paths):
+        page._activate(second)
+    with qtbot.waitSignal(page.open_paths) as opened:
+        page._activate(first)
+    assert opened.args == [[tmp_path / "sessions"]]

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from desktop.logs.discovery import Location, discover
 from desktop.logs.expand import Expansion, expand_paths
 from desktop.logs.formats import get_format
+from desktop.numbers import size as human_size
 
 OUTPUT_FORMATS = ("text", "json")
 
@@ -135,7 +136,7 @@ def run_discover(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 0
     rows = [
         (
-            loc.title,
+            loc.title if loc.readable else f"{loc.title} (not read yet)",
             _show(loc.path),
             human_size(loc.size_bytes),
             f"{loc.files:,}",
@@ -155,19 +156,8 @@ def _location_json(loc: Location) -> dict[str, Any]:
         "size_bytes": loc.size_bytes,
         "files": loc.files,
         "estimated_calls": loc.estimated_calls,
+        "readable": loc.readable,
     }
-
-
-def human_size(size: int) -> str:
-    """A byte count for people: ``512 B``, ``12.3 kB``, ``1.2 GB`` (powers of 1000)."""
-    if size < 1000:
-        return f"{size} B"
-    value = float(size)
-    for unit in ("kB", "MB", "GB", "TB"):
-        value /= 1000
-        if value < 999.95 or unit == "TB":
-            return f"{value:.1f} {unit}"
-    raise AssertionError("unreachable")
 
 
 def _show(path: Path) -> str:

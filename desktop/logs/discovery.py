@@ -33,6 +33,7 @@ class Location:
     size_bytes: int
     files: int
     estimated_calls: int | None  # None: no cheap way to tell
+    readable: bool = True  # False: a tool whose logs Spendtrail does not read yet
 
 
 # -- estimators: calls in a sample of bytes --------------------------------------
@@ -80,6 +81,7 @@ class _Spec:
     title: str
     suffixes: tuple[str, ...]
     estimate: Estimator | None
+    readable: bool = True
 
 
 CLAUDE = _Spec("claude-code", "Claude Code transcripts", (".jsonl",), claude_calls)
@@ -87,18 +89,20 @@ CODEX = _Spec("codex", "Codex CLI sessions", (".jsonl",), codex_calls)
 CODEX_ARCHIVED = _Spec("codex", "Codex CLI archived sessions", (".jsonl",), codex_calls)
 LLM = _Spec("llm", "llm CLI log database", (".db",), None)
 GEMINI = _Spec("gemini-cli", "Gemini CLI chats", (".json", ".jsonl"), gemini_calls)
-OPENCODE_DB = _Spec("opencode", "OpenCode database", (".db",), None)
-OPENCODE_FILES = _Spec("opencode", "OpenCode messages (legacy storage)", (".json",), None)
+OPENCODE_DB = _Spec("opencode", "OpenCode database", (".db",), None, readable=False)
+OPENCODE_FILES = _Spec(
+    "opencode", "OpenCode messages (legacy storage)", (".json",), None, readable=False
+)
 COPILOT = _Spec("copilot-cli", "GitHub Copilot CLI telemetry", (".jsonl", ".json"), otel_calls)
-QWEN = _Spec("qwen-code", "Qwen Code chats", (".jsonl",), None)
-GOOSE = _Spec("goose", "Goose sessions database", (".db",), None)
-KIMI = _Spec("kimi-cli", "Kimi CLI sessions", (".jsonl",), None)
-AMP = _Spec("amp", "Amp threads", (".json", ".jsonl"), None)
-DROID = _Spec("factory-droid", "Factory Droid sessions", (".json", ".jsonl"), None)
-PI = _Spec("pi-agent", "pi agent sessions", (".jsonl",), None)
-CODEBUFF = _Spec("codebuff", "Codebuff projects", (".json", ".jsonl"), None)
-HERMES = _Spec("hermes", "Hermes state database", (".db",), None)
-OPENCLAW = _Spec("openclaw", "OpenClaw sessions", (".jsonl",), None)
+QWEN = _Spec("qwen-code", "Qwen Code chats", (".jsonl",), None, readable=False)
+GOOSE = _Spec("goose", "Goose sessions database", (".db",), None, readable=False)
+KIMI = _Spec("kimi-cli", "Kimi CLI sessions", (".jsonl",), None, readable=False)
+AMP = _Spec("amp", "Amp threads", (".json", ".jsonl"), None, readable=False)
+DROID = _Spec("factory-droid", "Factory Droid sessions", (".json", ".jsonl"), None, readable=False)
+PI = _Spec("pi-agent", "pi agent sessions", (".jsonl",), None, readable=False)
+CODEBUFF = _Spec("codebuff", "Codebuff projects", (".json", ".jsonl"), None, readable=False)
+HERMES = _Spec("hermes", "Hermes state database", (".db",), None, readable=False)
+OPENCLAW = _Spec("openclaw", "OpenClaw sessions", (".jsonl",), None, readable=False)
 
 
 def _paths(env: Mapping[str, str], name: str) -> list[Path]:
@@ -191,7 +195,7 @@ def _measure(spec: _Spec, path: Path) -> Location | None:
         estimate = _estimate(files, size, spec.estimate)
     else:
         estimate = None
-    return Location(spec.kind, spec.title, path, size, len(files), estimate)
+    return Location(spec.kind, spec.title, path, size, len(files), estimate, spec.readable)
 
 
 def _list_files(path: Path, suffixes: tuple[str, ...]) -> list[tuple[Path, int]]:

@@ -237,8 +237,13 @@ class StartPage(QWidget):
                 f"{loc.title} — {files}{human_size(loc.size_bytes)}{estimate}\n{loc.path}"
             )
             item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DirIcon))
-            item.setData(Qt.ItemDataRole.UserRole, [str(loc.path)])
             item.setToolTip(str(loc.path))
+            if loc.readable:
+                item.setData(Qt.ItemDataRole.UserRole, [str(loc.path)])
+            else:  # listed, so the user knows it was found, but not offered to open
+                item.setText(item.text().replace(" — ", " (not read yet) — ", 1))
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+                item.setToolTip(f"{loc.path}\nSpendtrail does not read this tool's logs yet.")
             self.found.addItem(item)
         if not self.found.count():
             self.found.setProperty(
