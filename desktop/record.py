@@ -28,8 +28,14 @@ TOKEN_FIELDS: tuple[str, ...] = (
 )
 
 # "fast" is Anthropic's fast mode (usage.speed "fast"); OpenAI also reports its
-# priority processing as "fast", which is priced as priority.
-SERVICE_TIERS: tuple[str, ...] = ("standard", "batch", "flex", "priority", "fast")
+# priority processing as "fast", which is priced as priority. "<tier>+us": that tier,
+# served in the US only (Anthropic's inference_geo "us"), which costs more on some models.
+BASE_SERVICE_TIERS: tuple[str, ...] = ("standard", "batch", "flex", "priority", "fast")
+US_ONLY = "+us"
+SERVICE_TIERS: tuple[str, ...] = (
+    *BASE_SERVICE_TIERS,
+    *(tier + US_ONLY for tier in BASE_SERVICE_TIERS),
+)
 
 Labels = dict[str, "str | int | float | bool"]
 
@@ -172,6 +178,17 @@ def tier_with_speed(tier: str | None, speed: Any) -> str | None:
     """
     if type(speed) is str and speed.strip().lower() == "fast" and tier in (None, "standard"):
         return "fast"
+    return tier
+
+
+def tier_with_geo(tier: str | None, geo: Any) -> str | None:
+    """A call served in the US only (Anthropic's ``usage.inference_geo == "us"``) as
+    ``"<tier>+us"``: priced at its tier's price times the model's US-only uplift.
+
+    Other values ("global", "not_available") leave the tier as it is.
+    """
+    if type(geo) is str and geo.strip().lower() == "us":
+        return (tier or "standard") + US_ONLY
     return tier
 
 

@@ -32,7 +32,10 @@ RATE_KEYS: tuple[str, ...] = (
     "cache_write_1h",
     "reasoning",
 )
-VARIANT_NAMES: tuple[str, ...] = ("batch", "flex", "priority", "fast")
+VARIANT_NAMES: tuple[str, ...] = ("batch", "flex", "priority", "fast", "us")
+# Where a call is served (Anthropic's inference_geo): an uplift on the price of the
+# call's own tier (US-only batch costs the batch price times it), so a multiplier.
+GEO_VARIANTS = frozenset({"us"})
 RULE_KINDS: tuple[str, ...] = ("exact", "prefix", "glob", "regex")
 # Bedrock inference-profile scopes: "standard" = global profile or in-region on-demand
 # (list price), "regional" = geographic cross-region profile (us./eu./apac./jp./au.),
@@ -428,6 +431,11 @@ def _validate_version(version: PriceVersion, where: str) -> None:
             raise PricingValidationError(f"{where}: variant {name!r} appears twice")
         seen.add(name)
         vwhere = f"{where}, {name}"
+        if name in GEO_VARIANTS and variant.multiplier is None:
+            raise PricingValidationError(
+                f"{vwhere}: US-only inference is an uplift on the price of the call's tier: "
+                "give a multiplier"
+            )
         if variant.multiplier is not None:
             if variant.multiplier <= 0:
                 raise PricingValidationError(f"{vwhere}: the multiplier must be positive")

@@ -46,6 +46,7 @@ class CostFlag(IntFlag):
     USER_PRICE = 1 << 10  # the rate came from the user's catalog
     TODAY_PRICES = 1 << 11  # priced at today's version, not the one at call time
     VARIANT_FAST = 1 << 12  # Anthropic's fast mode
+    GEO_US = 1 << 13  # US-only inference (Anthropic's inference_geo "us"): an uplift
 
 
 FLAG_LABELS: dict[CostFlag, str] = {
@@ -58,6 +59,7 @@ FLAG_LABELS: dict[CostFlag, str] = {
     CostFlag.VARIANT_FLEX: "flex",
     CostFlag.VARIANT_PRIORITY: "priority",
     CostFlag.VARIANT_FAST: "fast mode",
+    CostFlag.GEO_US: "US-only inference",
     CostFlag.ASSUMED_VARIANT: "service tier priced as standard",
     CostFlag.TIME_WINDOW: "time-of-day window",
     CostFlag.USER_PRICE: "user price",

@@ -73,7 +73,8 @@ def add_pricing_parser(
     explain.add_argument(
         "--tier",
         metavar="TIER",
-        help="service tier: standard, batch, flex, priority, or fast (Anthropic's fast mode)",
+        help="service tier: standard, batch, flex, priority, or fast (Anthropic's fast mode); "
+        "add +us for US-only inference (e.g. batch+us)",
     )
     explain.add_argument(
         "--at",

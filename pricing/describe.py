@@ -25,9 +25,12 @@ def describe_tiers(version: PriceVersion) -> str:
     return "; ".join(parts) or "—"
 
 
+VARIANT_LABELS = {"us": "US-only"}
+
+
 def describe_variant(name: str, variant: Variant) -> str:
     if variant.multiplier is not None:
-        return f"{name} ×{plain(variant.multiplier)}"
+        return f"{VARIANT_LABELS.get(name, name)} ×{plain(variant.multiplier)}"
     rates = ", ".join(f"{_short(k)} {per_million(v)}" for k, v in variant.rates.given())
     text = f"{name}: {rates}"
     for threshold, tier_rates in variant.tier_rates:

@@ -242,9 +242,11 @@ def _entry(key: str, spec: Mapping[str, Any], *, name: str, checked: date) -> Mo
                 ),
             )
         )
-    fast = _fast_multiplier(spec.get("provider_specific_entry"))
-    if fast is not None:
-        variant_list.append(("fast", Variant(multiplier=fast)))
+    entry = spec.get("provider_specific_entry")
+    for variant_name in ("fast", "us"):  # fast mode; US-only inference (an uplift)
+        multiplier = _entry_multiplier(entry, variant_name)
+        if multiplier is not None:
+            variant_list.append((variant_name, Variant(multiplier=multiplier)))
     windows = _off_peak_window(spec.get("off_peak_pricing"))
     if windows and tier_list:
         return "has both an off-peak window and long-context tiers, which we cannot combine"
@@ -283,13 +285,14 @@ def _entry(key: str, spec: Mapping[str, Any], *, name: str, checked: date) -> Mo
     )
 
 
-def _fast_multiplier(entry: object) -> Decimal | None:
-    """Anthropic's fast mode: ``provider_specific_entry.fast``, a multiplier on every rate."""
-    if not isinstance(entry, dict) or entry.get("fast") is None:
+def _entry_multiplier(entry: object, name: str) -> Decimal | None:
+    """Anthropic's ``provider_specific_entry.fast`` (fast mode) and ``.us`` (US-only
+    inference): multipliers on every token rate."""
+    if not isinstance(entry, dict) or entry.get(name) is None:
         return None
-    multiplier = parse_decimal(entry["fast"], "provider_specific_entry.fast")
+    multiplier = parse_decimal(entry[name], f"provider_specific_entry.{name}")
     if multiplier <= 0:
-        raise PricingValidationError("provider_specific_entry.fast must be positive")
+        raise PricingValidationError(f"provider_specific_entry.{name} must be positive")
     return multiplier.normalize()
 
 

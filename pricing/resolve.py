@@ -25,6 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pricing.catalog import (
+    GEO_VARIANTS,
     ORIGIN_USER,
     RATE_KEYS,
     ModelEntry,
@@ -98,8 +99,12 @@ def resolve(
     tier_index: int | None,
     variant_name: str | None,
     window: TimeWindow | None,
+    geo: Variant | None = None,
 ) -> tuple[EffectiveRates, bool]:
-    """Effective rates and whether a variant lacked its own long-context price."""
+    """Effective rates and whether a variant lacked its own long-context price.
+
+    ``geo`` (US-only inference) is an uplift on top of whatever the tier costs.
+    """
     explicit = version.rates
     if window is not None:
         explicit = explicit.overlay(window.rates)
@@ -123,6 +128,8 @@ def resolve(
     multiplier = variant.multiplier if variant is not None and variant.multiplier else None
     if multiplier is not None:
         values = {key: value * multiplier for key, value in values.items()}
+    if geo is not None and geo.multiplier is not None:
+        values = {key: value * geo.multiplier for key, value in values.items()}
     per_search = (version.web_search_per_1k or Decimal(0)) / 1000
     return (
         EffectiveRates(
@@ -151,6 +158,7 @@ def _fill_fallbacks(explicit: Rates) -> tuple[dict[str, Decimal], tuple[str, ...
 # -- service tiers -------------------------------------------------------------------
 
 STANDARD_TIERS = frozenset({"", "standard", "default", "auto", "on_demand", "on-demand"})
+GEO_SEPARATOR = "+"  # "batch+us": the batch tier, served in the US only
 TIER_ALIASES = {
     "batch": "batch",
     "batches": "batch",
@@ -162,6 +170,17 @@ TIER_ALIASES = {
     # fast price falls back to its priority price (see _variant_choice).
     "fast": "fast",
 }
+
+
+def split_geo(service_tier: str | None) -> tuple[str | None, str | None]:
+    """``"batch+us"`` -> ``("batch", "us")``: the tier, and where the call was served
+    (None: anywhere). See :func:`desktop.record.tier_with_geo`."""
+    if service_tier and GEO_SEPARATOR in service_tier:
+        base, _, geo = service_tier.rpartition(GEO_SEPARATOR)
+        geo = geo.strip().lower()
+        if geo in GEO_VARIANTS:
+            return base or None, geo
+    return service_tier, None
 
 
 def normalise_service_tier(service_tier: str | None) -> tuple[str, bool]:
@@ -194,7 +213,8 @@ def build_cells(
     range, the earliest one open-ended backwards. With ``today`` only the version
     in force then is used, without time bounds, flagged :attr:`CostFlag.TODAY_PRICES`.
     """
-    requested, unknown_tier = normalise_service_tier(service_tier)
+    base_tier, geo = split_geo(service_tier)
+    requested, unknown_tier = normalise_service_tier(base_tier)
     pairs: list[tuple[RateCell, CellDetail]] = []
     # (version, start, end): when the version applies; None = open
     spans: list[tuple[PriceVersion, float | None, datetime | None]] = []
@@ -209,8 +229,14 @@ def build_cells(
     for version, start, end_at in spans:
         end = end_at.timestamp() if end_at is not None else None
         variant_name, variant_note, flags = _variant_choice(
-            version, requested, unknown_tier, service_tier
+            version, requested, unknown_tier, base_tier
         )
+        geo_variant = version.variant(geo) if geo else None
+        if geo_variant is not None:
+            flags |= CostFlag.GEO_US
+            variant_note += _describe_geo(geo_variant)
+        elif geo is not None:
+            variant_note += "; served in the US only, which costs no more for this model"
         if entry.origin == ORIGIN_USER:
             flags |= CostFlag.USER_PRICE
         if today is not None:
@@ -221,7 +247,11 @@ def build_cells(
         for window in windows:
             for tier_index in range(-1, len(version.tiers)):
                 rates, variant_tier_missing = resolve(
-                    version, tier_index if tier_index >= 0 else None, variant_name, window
+                    version,
+                    tier_index if tier_index >= 0 else None,
+                    variant_name,
+                    window,
+                    geo_variant,
                 )
                 cell_flags = flags
                 note = variant_note
@@ -241,6 +271,7 @@ def build_cells(
                     variant_name,
                     window,
                     assumed_variant=bool(flags & CostFlag.ASSUMED_VARIANT),
+                    geo=geo if geo_variant is not None else None,
                 )
                 lo = bounds[tier_index + 1]
                 hi = bounds[tier_index + 2]
@@ -310,6 +341,10 @@ def _variant_choice(
     return requested, _describe_variant(requested, variant), VARIANT_FLAGS[requested]
 
 
+def _describe_geo(variant: Variant) -> str:
+    return f"; US-only inference (×{plain(variant.multiplier or 1)} on every token rate)"
+
+
 def _describe_variant(name: str, variant: Variant) -> str:
     if variant.multiplier is not None:
         return f"{name} (×{plain(variant.multiplier)} on every token rate)"
@@ -324,6 +359,7 @@ def _price_id(
     window: TimeWindow | None,
     *,
     assumed_variant: bool,
+    geo: str | None = None,
 ) -> str:
     when = format_instant(version.effective_from) if version.effective_from else "launch"
     parts = [("user:" if entry.origin == ORIGIN_USER else "") + f"{entry.id}@{when}"]
@@ -334,6 +370,8 @@ def _price_id(
         parts.append(variant_name)
     elif assumed_variant:
         parts.append("standard-assumed")
+    if geo is not None:
+        parts.append(f"geo={geo}")
     if window is not None:
         parts.append(f"window={window.name}")
     return ":".join(parts)

@@ -527,3 +527,21 @@ def test_fast_mode_multipliers_agree_with_litellm(engine: PricingEngine) -> None
         assert variant is not None and variant.multiplier == Decimal(str(fast)), key
         checked += 1
     assert checked >= 3  # Opus 4.8, 5 and 5.5 in LiteLLM 1.110.2
+
+
+def test_us_only_uplifts_agree_with_litellm(engine: PricingEngine) -> None:
+    """Every Anthropic model LiteLLM gives a US-only uplift that we price has the same one."""
+    checked = 0
+    for key, spec in litellm.model_cost.items():
+        us = (spec.get("provider_specific_entry") or {}).get("us")
+        if us is None or spec.get("litellm_provider") != "anthropic" or "latest" in key:
+            continue
+        match = engine.match(key, "anthropic")
+        if match is None:
+            continue  # a model we do not price at all (checked by the catalog tests)
+        entry = engine.entry(match.entry_id)
+        assert entry is not None
+        variant = entry.version_at(NOW).variant("us")
+        assert variant is not None and variant.multiplier == Decimal(str(us)), key
+        checked += 1
+    assert checked >= 10  # Opus 4.6 to 5.5, Sonnet 4.6 to 5.5, Haiku 5.5, Fable 5 …

@@ -311,9 +311,26 @@ def test_long_context_and_service_tiers(env: Env, qtbot) -> None:
     dialog.variants["flex"].mode.setCurrentIndex(1)
     dialog.variants["flex"].multiplier.setText("0.5")
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    assert titles == ["Long context", "Batch", "Flex", "Priority", "Fast mode", "Other prices"]
+    assert titles == [
+        "Long context",
+        "Batch",
+        "Flex",
+        "Priority",
+        "Fast mode",
+        "US-only",
+        "Other prices",
+    ]
     dialog.variants["fast"].mode.setCurrentIndex(1)
     dialog.variants["fast"].multiplier.setText("2")
+    # US-only inference is an uplift on whatever the tier costs: a multiplier, no rates
+    us = dialog.variants["us"]
+    assert [us.mode.itemText(i) for i in range(us.mode.count())] == [
+        "No uplift",
+        "Multiplier of the tier's price",
+    ]
+    assert us.rates.isHidden()
+    us.mode.setCurrentIndex(1)
+    us.multiplier.setText("1.1")
     with qtbot.waitSignal(env.ctx.session.data_changed, timeout=30_000):
         dialog._try_submit()
     # prompt 1,000 > 500: the whole request at the tier: 1,000 x 4 + 100 x 1.6 = 4,160
@@ -322,6 +339,7 @@ def test_long_context_and_service_tiers(env: Env, qtbot) -> None:
     assert "> 500" in text and "$4.00" in text
     assert "flex ×0.5" in _cell(editor, MINI, "service_tiers").data()
     assert "fast ×2" in _cell(editor, MINI, "service_tiers").data()
+    assert "US-only ×1.1" in _cell(editor, MINI, "service_tiers").data()
 
 
 def test_add_duplicate_delete_and_revert(env: Env, qtbot) -> None:

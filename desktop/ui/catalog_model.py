@@ -45,7 +45,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("in_data", "Calls in\nthis data"),
     *((key, f"{title}\n$/1M tokens") for key, title in RATE_TITLES.items()),
     ("long_context", "Long context\n(whole request)"),
-    ("service_tiers", "Batch / flex / priority / fast"),
+    ("service_tiers", "Batch / flex / priority / fast / US-only"),
     ("versions", "Price versions"),
     ("source", "Source"),
     ("checked", "Checked"),

@@ -1,4 +1,5 @@
-"""Editing the tiers of one price version: long context, batch / flex / priority / fast, extras.
+"""Editing the tiers of one price version: long context, batch / flex / priority / fast,
+US-only inference, extras.
 
 The values are collected here; ``on_submit`` applies them (all in one undoable
 edit) and returns an error message to show, or None.
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.analysis.model_usage import rates_text
 from desktop.ui.rate_fields import RateFields
-from pricing.catalog import VARIANT_NAMES, PriceVersion
+from pricing.catalog import GEO_VARIANTS, VARIANT_NAMES, PriceVersion
 from pricing.money import plain
 
 Submit = Callable[[dict[str, Any]], str | None]
@@ -37,9 +38,11 @@ VARIANT_HELP = {
     "has no fast-mode price).",
     "fast": 'Anthropic\'s fast mode (usage speed "fast"; service tier "fast"): '
     "faster output at a higher price.",
+    "us": 'Calls served in the US only (Anthropic\'s inference_geo "us"; service tier '
+    '"<tier>+us"): the price of the call\'s own tier times this uplift.',
 }
 
-VARIANT_TITLES = {"fast": "Fast mode"}
+VARIANT_TITLES = {"fast": "Fast mode", "us": "US-only"}
 
 
 class _VariantPage(QWidget):
@@ -61,6 +64,12 @@ class _VariantPage(QWidget):
         layout.addLayout(form)
         self.rates = RateFields(self, required=(), blank_means="base")
         layout.addWidget(self.rates)
+        if name in GEO_VARIANTS:  # an uplift on whatever the call's tier costs
+            self.mode.removeItem(2)
+            self.mode.setItemText(0, "No uplift")
+            self.mode.setItemText(1, "Multiplier of the tier's price")
+            self.multiplier.setPlaceholderText("e.g. 1.1 for 10% more")
+            self.rates.hide()
         layout.addStretch(1)
         variant = version.variant(name)
         self.tier_rates = variant.tier_rates if variant is not None else ()

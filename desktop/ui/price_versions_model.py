@@ -31,7 +31,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("until", "Until"),
     *((key, f"{title}\n$/1M tokens") for key, title in RATE_TITLES.items()),
     ("long_context", "Long context\n(whole request)"),
-    ("service_tiers", "Batch / flex / priority / fast"),
+    ("service_tiers", "Batch / flex / priority / fast / US-only"),
     ("extras", "Other prices"),
     ("source", "Source"),
     ("checked", "Checked"),

@@ -248,8 +248,8 @@ class PricingEditor(QWidget):
         self.tiers_button = QPushButton("Tiers and extras…")
         self.tiers_button.setObjectName("editTiers")
         self.tiers_button.setToolTip(
-            "Long-context price, batch / flex / priority / fast prices, web search and "
-            "per-request fees of the selected price version."
+            "Long-context price, batch / flex / priority / fast prices, the US-only uplift, "
+            "web search and per-request fees of the selected price version."
         )
         self.duplicate_button = QPushButton("Duplicate…")
         self.duplicate_button.setObjectName("duplicateModel")

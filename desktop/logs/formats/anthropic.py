@@ -48,6 +48,7 @@ from desktop.record import (
     Problem,
     normalise_service_tier,
     optional_tokens,
+    tier_with_geo,
     tier_with_speed,
 )
 
@@ -97,8 +98,11 @@ def message_call(
         ts=None,
         provider="anthropic",
         model=text_or_none(obj.get("model")),
-        tier=tier_with_speed(
-            tier or normalise_service_tier(usage.get("service_tier")), usage.get("speed")
+        tier=tier_with_geo(
+            tier_with_speed(
+                tier or normalise_service_tier(usage.get("service_tier")), usage.get("speed")
+            ),
+            usage.get("inference_geo"),
         ),
         buckets=buckets,
         web=web,

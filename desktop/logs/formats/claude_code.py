@@ -42,6 +42,7 @@ from desktop.record import (
     Problem,
     normalise_service_tier,
     optional_tokens,
+    tier_with_geo,
     tier_with_speed,
     token_count,
 )
@@ -257,6 +258,7 @@ def assistant_record(
     if isinstance(speed, str):
         labels = {**labels, "speed": speed}
         tier = tier_with_speed(tier, speed)  # fast mode is priced like a service tier
+    tier = tier_with_geo(tier, usage.get("inference_geo"))
     status, error = "ok", None
     if is_error:
         status, error = "error", _clip(message_text(message)) or "API error"

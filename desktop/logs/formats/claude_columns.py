@@ -38,7 +38,15 @@ from desktop.logs.formats.claude_code import (
     _timestamp,
     provider_of,
 )
-from desktop.record import MAX_TOKENS, SERVICE_TIERS, BadRecord, Labels, Problem, tier_with_speed
+from desktop.record import (
+    BASE_SERVICE_TIERS,
+    MAX_TOKENS,
+    BadRecord,
+    Labels,
+    Problem,
+    tier_with_geo,
+    tier_with_speed,
+)
 
 LabelsOf = Callable[[str | None, str | None, str | None, bool, str | None, str | None], Labels]
 
@@ -49,7 +57,7 @@ _Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_TOKENS)]
 _Id = Annotated[str, msgspec.Meta(min_length=1)]
 # Checked by the decoder, and one string object per value: other spellings
 # ("default", "standard_only") are the line reader's to normalise.
-_Tier = Literal[SERVICE_TIERS]  # type: ignore[valid-type]
+_Tier = Literal[BASE_SERVICE_TIERS]  # type: ignore[valid-type]
 
 
 class _CacheWrites(msgspec.Struct, gc=False):
@@ -73,6 +81,7 @@ class _Usage(msgspec.Struct, gc=False):
     cache_creation: _CacheWrites | None = None
     service_tier: _Tier | None = None
     speed: str | None = None  # fast mode
+    inference_geo: str | None = None  # "us": US-only inference, priced higher on some models
     server_tool_use: _ServerTools | None = None
     output_tokens_details: _OutputDetails | None = None
 
@@ -195,6 +204,9 @@ def read_claude_columns(items: Iterable[Item], labels_of: LabelsOf) -> tuple[Col
             session = None
         if speed is not None:
             tier = tier_with_speed(tier, speed)
+        geo = usage.inference_geo
+        if geo is not None:
+            tier = tier_with_geo(tier, geo)
         inp = usage.input_tokens
         read = usage.cache_read_input_tokens
         total = inp + read + created + out
