@@ -134,3 +134,41 @@ def test_turn_text() -> None:
     }
     assert FMT.turn_text(raw) == ("Hi", "Hello")
     assert FMT.turn_text({"input": "q", "output": "a"}) == ("q", "a")
+
+
+def test_legacy_export_joins_the_traces_beside_the_observations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import shutil
+
+    from desktop.cli import main
+
+    export = tmp_path / "langfuse-export"
+    shutil.copytree(FIXTURES / "legacy_export", export)
+    records, problems = collect(export / "observations" / "2026-07-20.jsonl", FMT)
+    assert problems == []
+    by_id = {r.message_id: r for r in records}
+    assert set(by_id) == {"obs_L1", "obs_L3", "obs_L4"}  # the span is not a call
+    answer = by_id["obs_L1"]
+    assert answer.conversation_id == "sess_1"
+    assert answer.labels == {
+        "name": "answer",
+        "environment": "default",
+        "user_id": "u_9",
+        "release": "v1.4",
+        "trace_name": "support-chat",
+        "tags": "beta, eu",
+    }
+    digest = by_id["obs_L3"]
+    assert digest.conversation_id == "sess_2"
+    assert digest.labels["user_id"] == "u_own"  # the observation's own value wins
+    assert "tags" not in digest.labels
+    orphan = by_id["obs_L4"]  # its trace is not in the export
+    assert orphan.conversation_id is None and "user_id" not in orphan.labels
+    # The whole export folder: the traces and scores files are not calls (not counted).
+    assert main(["report", str(export), "--by", "user_id", "--format", "json", "-q"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["totals"]["calls"] == 3
+    users = {g["key"]["user_id"]: g["calls"] for g in report["groups"]}
+    assert users == {"u_9": 1, "u_own": 1, None: 1}

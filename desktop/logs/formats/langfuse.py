@@ -20,6 +20,10 @@ containing "input" as input): ``input`` is uncached input,
 when ``total`` is given and matches only with the cache inside ``input`` (or
 reasoning inside ``output``), that reading is used instead.
 
+**Legacy blob export**: ``observations/`` files hold no trace fields; they sit in
+a ``traces/`` folder beside them and are joined on the trace id, so each call gets
+its trace's session, user, tags, release and name (an observation's own value wins).
+
 A GENERATION without any usage is a Problem ("no usage recorded"), unless it
 failed (level ERROR): then it is a zero-token call with status error.
 Dedup ``langfuse:<id>``; rank = ``updatedAt`` so a later export of an
@@ -28,13 +32,18 @@ observation (finished usage) replaces an earlier one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from desktop.logs.fields import flatten_labels, number_or_none, text_or_none
 from desktop.logs.formats.base import Detection, LineFormat, ReadContext, Sample
-from desktop.record import BadRecord, CallRecord, Labels, optional_tokens, token_count
+from desktop.logs.json_document import DocumentReader, file_layout
+from desktop.logs.source import SourceError, read_chunks
+from desktop.record import BadRecord, CallRecord, Labels, Problem, optional_tokens, token_count
 from desktop.timeutil import TimestampError, parse_timestamp
 
 CALL_TYPES = frozenset(("GENERATION", "EMBEDDING"))
@@ -182,6 +191,15 @@ class LangfuseObservations(LineFormat):
             return None
         return _observation(obj, line, offset)
 
+    def records(
+        self, objects: Iterable[tuple[int, int, Any]], ctx: ReadContext
+    ) -> Iterator[CallRecord | Problem]:
+        traces = legacy_traces(ctx.path)
+        for item in super().records(objects, ctx):
+            if traces and type(item) is CallRecord and item.trace_id in traces:
+                item = _with_trace(item, traces[item.trace_id])
+            yield item
+
     def turn_text(self, raw: Any) -> tuple[str | None, str | None]:
         if not isinstance(raw, dict):
             return None, None
@@ -275,6 +293,84 @@ def _labels(obj: dict[str, Any]) -> Labels:
     if metadata:
         flatten_labels(metadata, frozenset(), prefix="metadata.", into=labels)
     return labels
+
+
+# -- legacy blob export: traces beside observations ------------------------------------
+
+TRACE_LABELS = (("user_id", "user_id"), ("release", "release"), ("name", "trace_name"))
+
+
+def legacy_traces(path: Path) -> dict[str, dict[str, Any]]:
+    """Trace id -> the fields of its trace, for an ``observations/`` file of a legacy
+    export with a ``traces/`` folder beside it (empty otherwise)."""
+    folder = path.parent
+    for _ in range(3):  # observations/<file>, or a date folder or two below it
+        if folder.name == "observations":
+            traces = folder.parent / "traces"
+            if traces.is_dir():
+                try:
+                    files = tuple(
+                        (str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                        for p in sorted(traces.rglob("*"))
+                        if p.is_file()
+                    )
+                except OSError:
+                    return {}
+                return _read_traces(files)
+            return {}
+        folder = folder.parent
+    return {}
+
+
+@lru_cache(maxsize=4)
+def _read_traces(files: tuple[tuple[str, int, int], ...]) -> dict[str, dict[str, Any]]:
+    """Cached by the files' size and time: each part of a large export asks again."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, _size, _mtime in files:
+        path = Path(name)
+        try:
+            if file_layout(path).document:
+                values = (v for _, _, v in DocumentReader(path, 0, 1).values())
+            else:
+                values = _json_lines(read_chunks(path, 0, 1))
+            for value in values:
+                if isinstance(value, dict) and isinstance(value.get("id"), str):
+                    found[value["id"]] = {
+                        k: value[k]
+                        for k in ("session_id", "user_id", "tags", "release", "name")
+                        if value.get(k) not in (None, "", [])
+                    }
+        except (OSError, SourceError):
+            continue  # an unreadable traces file: the calls still count, unlabelled
+    return found
+
+
+def _json_lines(chunks: Iterable[Any]) -> Iterator[Any]:
+    for chunk in chunks:
+        for raw in chunk.data.split(b"\n"):
+            if raw.strip():
+                try:
+                    yield orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    continue  # not this file's calls: nothing to report here
+
+
+def _with_trace(record: CallRecord, trace: dict[str, Any]) -> CallRecord:
+    labels = dict(record.labels or {})
+    for key, label in TRACE_LABELS:
+        value = trace.get(key)
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            labels.setdefault(label, value)
+    tags = trace.get("tags")
+    if isinstance(tags, list) and "tags" not in labels:
+        joined = ", ".join(str(t) for t in tags if isinstance(t, str | int | float))
+        if joined:
+            labels["tags"] = joined
+    session = trace.get("session_id")
+    return record._replace(
+        conversation_id=record.conversation_id or (str(session) if session else None),
+        labels=labels or None,
+    )
 
 
 def _observation(obj: dict[str, Any], line: int, offset: int) -> CallRecord:
