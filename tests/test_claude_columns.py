@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from desktop.logs.columns import RECORD_FIELDS, read_items
 from desktop.logs.formats.base import ReadContext
@@ -381,3 +383,91 @@ def test_compressed_transcripts_go_through_the_bulk_reader(
     got = report(packed)
     assert got["totals"] == want["totals"] and want["totals"]["calls"] > 5
     assert len(bulk_reads) - reads_plain == len(list(packed.rglob("*.jsonl.*"))) == reads_plain
+
+
+# Field values, odd ones included, that each random line picks from (MISSING: absent).
+MISSING = object()
+FIELD_CHOICES: dict[str, list[Any]] = {
+    "input_tokens": [4, 0, None, 4.0],
+    "output_tokens": [10, 0, 5, 200, 10.0, "7", None, MISSING],
+    "cache_read_input_tokens": [41277, 0, None, True, MISSING],
+    "cache_creation_input_tokens": [1830, 0, 1830.0, -5, None, MISSING],
+    "cache_creation": [
+        {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 1830},
+        {},
+        {"ephemeral_1h_input_tokens": 1000},
+        {"ephemeral_1h_input_tokens": None},
+        {"ephemeral_1h_input_tokens": 1.0},
+        "x",
+        None,
+        MISSING,
+    ],
+    "service_tier": ["standard", "priority", "batch", "default", "fast", "standard_only", 3, None],
+    "speed": [MISSING, "fast", "standard", " fast", 5, None],
+    "inference_geo": [MISSING, "us", "global", "US", 5, None],
+    "server_tool_use": [MISSING, {"web_search_requests": 3}, {"web_search_requests": None}, "x"],
+    "output_tokens_details": [MISSING, {"thinking_tokens": 5}, {"thinking_tokens": 10**6}, "s"],
+    "model": ["claude-opus-4-6", "<synthetic>", "", 5, MISSING],
+    "id": ["msg_1", "msg_2", "msg_3", "", MISSING],
+    "requestId": ["req_1", "req_2", "", 5, MISSING],
+    "sessionId": ["s1", "s2", "", 7, MISSING],
+    "isSidechain": [False, True, "true", MISSING],
+    "isApiErrorMessage": [MISSING, True, "yes"],
+    "costUSD": [MISSING, 1, 0.5, "x", True],
+    "parentUuid": [MISSING, "p", 5, None],
+    "cwd": ["/home/dev/a", "", 5, MISSING],
+    "timestamp": [
+        "2026-07-14T09:12:44.318Z",
+        "2026-07-14T09:12:44Z",
+        "2026-07-14T09:12:44.318+02:00",
+        "2026-02-30T09:12:44.318Z",
+        "garbage",
+        1783000000,
+        None,
+        MISSING,
+    ],
+}
+USAGE_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "cache_creation",
+    "service_tier",
+    "speed",
+    "inference_geo",
+    "server_tool_use",
+    "output_tokens_details",
+)
+
+
+def _random_line(draw: Any) -> dict[str, Any]:
+    # Mostly the common value (the first); one field in eight odd, so that lines with a
+    # single odd field (the telling ones) are common.
+    picked = {
+        name: values[draw(st.integers(0, len(values) - 1))]
+        if draw(st.integers(0, 7)) == 0
+        else values[0]
+        for name, values in FIELD_CHOICES.items()
+    }
+    usage = {k: picked[k] for k in USAGE_FIELDS if picked[k] is not MISSING}
+    message = {"type": "message", "role": "assistant", "content": [], "usage": usage}
+    for key in ("model", "id"):
+        if picked[key] is not MISSING:
+            message[key] = picked[key]
+    line = {"type": "assistant", "message": message, "version": "2.1.40"}
+    for key in FIELD_CHOICES:
+        if key not in USAGE_FIELDS and key not in ("model", "id") and picked[key] is not MISSING:
+            line[key] = picked[key]
+    return line
+
+
+@st.composite
+def transcripts(draw: Any) -> list[bytes]:
+    return [orjson.dumps(_random_line(draw)) for _ in range(draw(st.integers(1, 10)))]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(transcripts())
+def test_random_lines_read_the_same_both_ways(lines: list[bytes]) -> None:
+    assert_same_both_ways(lines)
