@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 import orjson
 
-from desktop.logs import json_document
+from desktop.logs import csv_document, json_document
 from desktop.logs.formats import FORMATS, get_format
 from desktop.logs.formats.base import Detection, Sample
 from desktop.logs.formats.sqlite_generic import table_columns
@@ -52,7 +52,15 @@ def sample_source(path: Path, max_lines: int = SAMPLE_LINES) -> Sample:
         except (OSError, EOFError) as exc:
             raise SourceError(f"{path}: cannot read ({exc})") from exc
     sample.head = head[: json_document.HEAD_BYTES]
-    if json_document.head_layout(head).document:
+    layout = json_document.head_layout(head)
+    if layout.csv is not None:
+        # A CSV file with a header row: its rows as objects.
+        sample.layout = "csv"
+        sample.objects, sample.lines_seen, sample.bad_lines = csv_document.sample_rows(
+            head, layout.csv, max_lines
+        )
+        return sample
+    if layout.document:
         # A pretty-printed array or object: sample its elements, not its lines.
         sample.layout = "json-document"
         sample.objects, sample.lines_seen, sample.bad_lines = json_document.sample_values(
@@ -158,6 +166,8 @@ def rank(sample: Sample) -> list[Detection]:
             if claim is not None:
                 claims.append(claim)
     claims.sort(key=lambda d: d.confidence, reverse=True)
+    if sample.layout == "csv":  # the formats speak of lines: these are a CSV file's rows
+        claims = [replace(c, reason=f"CSV rows as objects; {c.reason}") for c in claims]
     return claims
 
 

@@ -40,6 +40,10 @@ LOG_SUFFIXES = (
     ".sqlite",
     ".sqlite3",
     ".out",
+    ".csv",  # spreadsheets and UI exports with a header row
+    ".tsv",
+    ".csv.gz",
+    ".csv.zst",
     ".sse",  # a streamed response saved as Server-Sent Events
 )
 

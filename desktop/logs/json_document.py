@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from desktop.logs.csv_document import sniff_delimiter
 from desktop.logs.source import CHUNK_SIZE, SourceError, _skip, compression_of, open_binary
 from desktop.record import Problem
 
@@ -58,6 +59,7 @@ class Unit(NamedTuple):
 class Layout(NamedTuple):
     document: bool
     reason: str
+    csv: str | None = None  # the delimiter of a CSV file with a header row
 
 
 def head_layout(head: bytes) -> Layout:
@@ -69,6 +71,9 @@ def head_layout(head: bytes) -> Layout:
     if text[:1] == b"[":
         return Layout(True, "a JSON array")
     if text[:1] != b"{":
+        delimiter = sniff_delimiter(text)
+        if delimiter is not None:
+            return Layout(True, "CSV with a header row", delimiter)
         return Layout(False, "not JSON")
     cut = text.find(b"\n")
     first = (text if cut < 0 else text[:cut]).strip()

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from desktop.logs import json_document
+from desktop.logs.csv_document import CsvReader
 from desktop.logs.formats.base import LineDecoder, LogFormat, ReadContext, SqliteFormat
 from desktop.logs.source import Chunk, read_chunks, split_lines, sse_data
 from desktop.record import CallRecord, Problem
@@ -195,7 +196,14 @@ def read_records(
         yield from fmt.read_sqlite(path, ctx)
         yield ReadEnd(0, 0)
         return
-    if json_document.file_layout(path).document:
+    layout = json_document.file_layout(path)
+    if layout.csv is not None:
+        rows = CsvReader(path, layout.csv, start_offset, start_line)
+        yield from fmt.records(rows.values(), ctx)
+        yield from rows.problems
+        yield ReadEnd(*rows.end)
+        return
+    if layout.document:
         doc = json_document.DocumentReader(path, start_offset, start_line)
         yield from fmt.records(doc.values(), ctx)
         yield from doc.problems

@@ -110,12 +110,20 @@ def _changed_note(info: SourceInfo, st: os.stat_result) -> str:
 
 def _read_text_unit(info: SourceInfo, line: int | None, offset: int | None) -> RawRecord:
     from desktop.logs import json_document
+    from desktop.logs.csv_document import row_at
     from desktop.logs.source import read_raw_line
 
     path = info.path
     if offset is None:
         return RawRecord("", note="The store has no position for this record.")
-    document = json_document.file_layout(path).document
+    layout = json_document.file_layout(path)
+    if layout.csv is not None:
+        where = f"{path}, line {line:,}" if line is not None else str(path)
+        row = row_at(path, layout.csv, offset)
+        if row is None:
+            return RawRecord("", note=f"No CSV row at byte {offset:,} of {path}: the file changed.")
+        return RawRecord(pretty(row), row, "", where)
+    document = layout.document
     data = (
         json_document.read_raw_unit(path, offset, TEXT_LIMIT)
         if document

@@ -73,6 +73,16 @@ CANONICAL_KEYS = frozenset(
         "response",
     )
 )
+# What ``spendtrail export`` adds to each call: its computed cost and where it came
+# from. Reading an export again prices it again, so they are not labels (an export row
+# is told by its cost_usd and price_id).
+EXPORT_KEYS = frozenset(("cost_usd", "price_id", "cost_flags", "source", "format", "line"))
+
+
+def is_export(keys: Any) -> bool:
+    return "cost_usd" in keys and "price_id" in keys
+
+
 # Keys that mean "not our canonical shape": read those records generically.
 FOREIGN_USAGE_KEYS = (
     "usage",
@@ -297,7 +307,8 @@ def _canonical(obj: dict[str, Any], line: int, offset: int) -> CallRecord:
     if not obj.keys() <= CANONICAL_KEYS:
         if "cache_write_tokens" in obj:  # a write with no TTL counts as 5-minute
             w5 += optional_tokens(obj["cache_write_tokens"], "cache_write_tokens")
-        extra = {k: v for k, v in obj.items() if k not in CANONICAL_KEYS}
+        known = CANONICAL_KEYS | EXPORT_KEYS if is_export(obj) else CANONICAL_KEYS
+        extra = {k: v for k, v in obj.items() if k not in known}
         if labels is not None and type(labels) is not dict:
             raise BadRecord(f"labels is not an object (a {_kind(labels)})")
         labels = flatten_labels(labels or {}, frozenset())

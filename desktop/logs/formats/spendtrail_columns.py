@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from desktop.logs.columns import Columns, Item, iso_timestamps
-from desktop.logs.formats.spendtrail import CANONICAL_KEYS
+from desktop.logs.formats.spendtrail import CANONICAL_KEYS, EXPORT_KEYS, is_export
 from desktop.record import MAX_TOKENS, SERVICE_TIERS
 
 TOKEN_KEYS = (
@@ -42,6 +42,7 @@ TEXT_KEYS = (
     "error",
 )
 TIERS = frozenset((*SERVICE_TIERS, None))
+EXPORTED = CANONICAL_KEYS | EXPORT_KEYS  # an export's rows: read, its own fields left out
 _STR_OR_NONE = frozenset((str, type(None)))
 _NUMBER_OR_NONE = frozenset((int, float, type(None)))
 _LABEL_VALUES = frozenset((str, int, float, bool, type(None)))
@@ -74,7 +75,7 @@ def _read_chunk(items: list[Item], out: Columns, slow: list[Item]) -> None:
             slow.append(item)
     for keys, group in shapes.items():
         if (
-            not CANONICAL_KEYS.issuperset(keys)
+            not (EXPORTED if is_export(keys) else CANONICAL_KEYS).issuperset(keys)
             or "ts" not in keys
             or "input_tokens" not in keys
             or "output_tokens" not in keys
