@@ -144,3 +144,19 @@ def test_compressed_csv_in_a_folder_and_its_raw_record(tmp_path: Path) -> None:
     assert raw.note == ""
     assert raw.value["prompt_tokens"] == 800 and raw.value["note"] == "a\r\ntwo-line note"
     assert "line 3" in raw.location
+
+
+def test_litellm_spend_logs_exported_as_csv() -> None:
+    path = FIXTURES / "csv" / "litellm_spend_logs.csv"
+    found = detect(path)
+    assert found.format_id == "litellm"
+    records, problems = collect(path, get_format("litellm"))
+    assert problems == []
+    paid, cached = records
+    # Naive startTime is UTC; spend is the reported cost; the metadata cell is JSON.
+    assert paid.ts == 1782900000.123
+    assert (paid.input_tokens, paid.output_tokens, paid.reported_cost_usd) == (1500, 200, 0.00042)
+    assert paid.labels is not None and paid.labels["key_alias"] == "prod-key"
+    assert paid.labels["request_tags"] == "beta"
+    # A cache hit bills nothing.
+    assert (cached.input_tokens, cached.output_tokens, cached.reported_cost_usd) == (0, 0, 0.0)
