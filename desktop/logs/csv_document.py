@@ -35,6 +35,7 @@ DELIMITERS = (",", "\t", ";")
 _HEADER_CELL = re.compile(r"[A-Za-z_][\w .:/()\-]{0,79}")
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_NUMBER_START = frozenset("-0123456789")
 
 # A JSON cell (a request body, metadata) may be long: well past the module's 128 kB.
 csv.field_size_limit(min(sys.maxsize, 1 << 31))
@@ -73,12 +74,15 @@ def cell_value(text: str) -> Any:
     """A cell as JSON would have it (see the module notes)."""
     if not text:
         return None
-    if _INTEGER.fullmatch(text):
-        return int(text)
-    if _DECIMAL.fullmatch(text):
-        value = float(text)
-        return value if isfinite(value) else text
-    if text[0] in "[{":
+    first = text[0]
+    if first in _NUMBER_START:
+        if _INTEGER.fullmatch(text):
+            return int(text)
+        if _DECIMAL.fullmatch(text):
+            value = float(text)
+            return value if isfinite(value) else text
+        return text
+    if first in "[{":
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:
@@ -86,17 +90,30 @@ def cell_value(text: str) -> Any:
     return text
 
 
-def _nest(names: list[str]) -> list[tuple[str, ...]] | None:
-    """Each header as a key path, when dotted names nest without a clash."""
-    paths = [tuple(name.split(".")) for name in names]
-    if all(len(p) == 1 for p in paths):
-        return None
-    leaves = set(paths)
-    for path in paths:
-        for cut in range(1, len(path)):
-            if path[:cut] in leaves:
-                return None  # "usage" and "usage.tokens" both: keep the names flat
-    return paths
+class _Shape:
+    """How a header's columns become an object: top-level keys, and nested key paths
+    when dotted names nest without a clash ("usage" and "usage.tokens" both: flat)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.width = len(names)
+        paths = [tuple(name.split(".")) for name in names]
+        leaves = set(paths)
+        if any(path[:cut] in leaves for path in paths for cut in range(1, len(path))):
+            paths = [(name,) for name in names]
+        self.flat = [(i, path[0]) for i, path in enumerate(paths) if len(path) == 1]
+        self.nested = [(i, path) for i, path in enumerate(paths) if len(path) > 1]
+
+    def object(self, row: list[str]) -> dict[str, Any]:
+        obj = {key: cell_value(row[i]) for i, key in self.flat}
+        for i, path in self.nested:
+            value = cell_value(row[i])
+            if value is None:
+                continue  # an empty nested cell: the key is absent, as in the JSON
+            node = obj
+            for key in path[:-1]:
+                node = node.setdefault(key, {})
+            node[path[-1]] = value
+        return obj
 
 
 class CsvReader:
@@ -143,7 +160,7 @@ class CsvReader:
         except csv.Error as exc:
             self.problems.append(Problem(1, f"CSV header: {exc}", 0))
             return
-        paths = _nest(names)
+        shape = _Shape(names)
         if start_offset > position["offset"]:  # rows read before: on from the last one
             _skip(fh, start_offset - position["offset"])
             position["offset"], position["line"] = start_offset, start_line - 1
@@ -175,28 +192,8 @@ class CsvReader:
                     )
                 )
                 continue
-            yield line, offset, self._object(names, paths, row)
+            yield line, offset, shape.object(row)
             self.end = (position["offset"], position["line"] + 1)
-
-    @staticmethod
-    def _object(
-        names: list[str], paths: list[tuple[str, ...]] | None, row: list[str]
-    ) -> dict[str, Any]:
-        if paths is None:
-            return {name: cell_value(cell) for name, cell in zip(names, row, strict=True)}
-        obj: dict[str, Any] = {}
-        for path, cell in zip(paths, row, strict=True):
-            value = cell_value(cell)
-            if len(path) == 1:
-                obj[path[0]] = value
-                continue
-            if value is None:
-                continue  # an empty nested cell: the key is absent, as in the JSON
-            node = obj
-            for key in path[:-1]:
-                node = node.setdefault(key, {})
-            node[path[-1]] = value
-        return obj
 
 
 def row_at(path: Path, delimiter: str, offset: int) -> dict[str, Any] | None:
@@ -222,7 +219,7 @@ def sample_rows(head: bytes, delimiter: str, max_rows: int) -> tuple[list[Any], 
         names = [n.strip() for n in next(reader)]
     except (StopIteration, csv.Error):
         return [], 0, 0
-    paths = _nest(names)
+    shape = _Shape(names)
     objects: list[Any] = []
     seen = bad = 0
     try:
@@ -233,7 +230,7 @@ def sample_rows(head: bytes, delimiter: str, max_rows: int) -> tuple[list[Any], 
             if len(row) != len(names):
                 bad += 1
             else:
-                objects.append(CsvReader._object(names, paths, row))
+                objects.append(shape.object(row))
             if seen >= max_rows:
                 break
     except csv.Error:
