@@ -95,7 +95,6 @@ class _Shape:
     when dotted names nest without a clash ("usage" and "usage.tokens" both: flat)."""
 
     def __init__(self, names: list[str]) -> None:
-        self.width = len(names)
         paths = [tuple(name.split(".")) for name in names]
         leaves = set(paths)
         if any(path[:cut] in leaves for path in paths for cut in range(1, len(path))):
