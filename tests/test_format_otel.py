@@ -296,3 +296,24 @@ def test_vercel_provider_names_and_reported_costs(tmp_path: Path) -> None:
     assert by_span["00000000000000b2"].reported_cost_usd is None  # not a number
     assert by_span["00000000000000b3"].reported_cost_usd == 0.000855
     assert by_span["00000000000000c1"].reported_cost_usd == 0.0123
+
+
+def test_a_huge_file_decides_finished_traces_early_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import desktop.logs.formats.otel as otel
+
+    lines = []
+    for trace in ("aa", "bb", "cc"):
+        root = _span("00000000000000f0", "", 3000, 300, "invoke_agent")
+        child = _span("00000000000000f1", "00000000000000f0", 1000, 100, "chat")
+        lines += [_otlp(dict(child, traceId=trace * 16)), _otlp(dict(root, traceId=trace * 16))]
+    path = tmp_path / "many.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    everything_kept, _ = collect(path, FMT)
+    monkeypatch.setattr(otel, "PENDING_SPANS", 3)  # decide as soon as more are held
+    early, problems = collect(path, FMT)
+    assert problems == []
+    key = lambda r: (r.trace_id, r.message_id)  # noqa: E731
+    assert sorted(early, key=key) == sorted(everything_kept, key=key)
+    assert [r.input_tokens for r in early] == [1000, 1000, 1000]  # the roll-ups skipped

@@ -24,8 +24,8 @@ its nearest usage-carrying descendants (a wrapper repeating its child's call).
 
 Lines are not independent for that check: spans are kept per trace and decided
 at the end of the file, as lines are not in time order (a root may be written
-before its children). Only when very many usage spans are waiting are the oldest
-traces whose root has arrived decided early. A trace split over two files (a
+before its children). Only when very many spans are waiting (a huge file) are the
+oldest traces whose root has arrived decided early, to bound memory. A trace split over two files (a
 rotated collector file) is decided per file: a roll-up in one file whose
 children are all in the other is counted.
 
@@ -580,7 +580,7 @@ def _nearest_usage_ancestor(
     return None
 
 
-PENDING_SPANS = 200_000  # usage spans held back before finished traces are decided
+PENDING_SPANS = 200_000  # spans held (usage, or a link of a trace) before traces are decided
 
 
 class OtelSpans(LogFormat):
@@ -653,7 +653,7 @@ class OtelSpans(LogFormat):
     ) -> Iterator[CallRecord | Problem]:
         traces: dict[str, _Trace] = {}
         rooted: dict[str, None] = {}  # traces whose root has arrived, oldest first
-        pending = 0  # usage spans in undecided traces
+        pending = 0  # spans kept for undecided traces
         for line, offset, obj in objects:
             if not isinstance(obj, dict):
                 yield Problem(line, "not a JSON object", offset)
@@ -678,6 +678,7 @@ class OtelSpans(LogFormat):
                     trace = traces[span.trace_id] = _Trace()
                 if span.span_id:
                     trace.parents[span.span_id] = span.parent_id
+                    pending += 1
                 if span.has_usage:
                     trace.usage.append(span)
                     pending += 1
@@ -688,7 +689,7 @@ class OtelSpans(LogFormat):
                 del rooted[trace_id]
                 finished = traces.pop(trace_id, None)
                 if finished is not None:
-                    pending -= len(finished.usage)
+                    pending -= len(finished.usage) + len(finished.parents)
                     yield from decide(finished)
         for trace in traces.values():
             yield from decide(trace)
