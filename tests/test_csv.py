@@ -160,3 +160,27 @@ def test_litellm_spend_logs_exported_as_csv() -> None:
     assert paid.labels["request_tags"] == "beta"
     # A cache hit bills nothing.
     assert (cached.input_tokens, cached.output_tokens, cached.reported_cost_usd) == (0, 0, 0.0)
+
+
+def test_a_last_row_being_written_is_read_again_when_complete(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    head = "ts,model,input_tokens,output_tokens\n2026-07-01T10:00:00Z,gpt-4.1,100,10\n"
+    path.write_text(head + "2026-07-01T10:01:00Z,gpt-4.1,2")  # cut off mid-row
+    fmt = get_format("spendtrail")
+    first = list(read_records(path, fmt))
+    assert [r.line for r in first if isinstance(r, CallRecord)] == [2]
+    assert [(p.line, p.reason[:20]) for p in first if not isinstance(p, (CallRecord, ReadEnd))] == [
+        (3, "truncated last row (")
+    ]
+    end = first[-1]
+    assert end == ReadEnd(len(head), 3)  # before the cut-off row
+    with path.open("a") as fh:
+        fh.write("00,20")  # complete, still without a newline
+    second = list(read_records(path, fmt, None, end.offset, end.line))
+    assert [(r.line, r.input_tokens) for r in second if isinstance(r, CallRecord)] == [(3, 200)]
+    end = second[-1]
+    assert end == ReadEnd(path.stat().st_size, 3)  # the newline read next ends line 3
+    with path.open("a") as fh:
+        fh.write("\n2026-07-01T10:02:00Z,gpt-4.1,300,30\n")
+    third = list(read_records(path, fmt, None, end.offset, end.line))
+    assert [(r.line, r.input_tokens) for r in third if isinstance(r, CallRecord)] == [(4, 300)]

@@ -31,6 +31,7 @@ from desktop.logs.source import _skip, open_binary
 from desktop.record import Problem
 
 BOM = b"\xef\xbb\xbf"
+TRUNCATED = "truncated last row (no newline at the end of the file; it may still be written)"
 DELIMITERS = (",", "\t", ";")
 _HEADER_CELL = re.compile(r"[A-Za-z_][\w .:/()\-]{0,79}")
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
@@ -134,13 +135,14 @@ class CsvReader:
     def _rows(self, fh: Any) -> Iterator[tuple[int, int, dict[str, Any]]]:
         starts: list[tuple[int, int]] = []  # (line, offset) of the lines of the current row
         bad: set[int] = set()  # lines that are not UTF-8
-        position = {"line": 0, "offset": 0}
+        position = {"line": 0, "offset": 0, "ended": True}  # ended: the last line had "\n"
         start_offset, start_line = self.start
 
         def lines() -> Iterator[str]:
             for raw in fh:
                 line, offset = position["line"] + 1, position["offset"]
                 position["line"], position["offset"] = line, offset + len(raw)
+                position["ended"] = raw.endswith(b"\n")
                 if offset == 0 and raw.startswith(BOM):
                     raw = raw[len(BOM) :]
                 try:
@@ -171,14 +173,23 @@ class CsvReader:
                 break
             except csv.Error as exc:  # a NUL byte, a quote left open at the end …
                 line, offset = starts[0] if starts else (position["line"], position["offset"])
-                self.problems.append(Problem(line, f"not a CSV row: {exc}", offset))
                 starts.clear()
+                if not position["ended"]:  # the last row, cut off: read it again next time
+                    self.problems.append(Problem(line, TRUNCATED, offset))
+                    break
+                self.problems.append(Problem(line, f"not a CSV row: {exc}", offset))
+                self.end = _after(position)
                 continue
             line, offset = starts[0]
             spanned = [n for n, _ in starts]
             starts.clear()
             if not row or (len(row) == 1 and not row[0].strip()):
+                self.end = _after(position)
                 continue  # a blank line
+            if len(row) != len(names) and not position["ended"]:
+                self.problems.append(Problem(line, TRUNCATED, offset))
+                break  # the last row, still being written: read it again next time
+            self.end = _after(position)
             if bad.intersection(spanned):
                 self.problems.append(Problem(line, "invalid UTF-8 in line", offset))
                 continue
@@ -192,7 +203,12 @@ class CsvReader:
                 )
                 continue
             yield line, offset, shape.object(row)
-            self.end = (position["offset"], position["line"] + 1)
+
+
+def _after(position: dict[str, Any]) -> tuple[int, int]:
+    """Where a read goes on after the row just read: the next line, or, when the file
+    ended without a newline, this same line (the newline read next ends it)."""
+    return position["offset"], position["line"] + (1 if position["ended"] else 0)
 
 
 def row_at(path: Path, delimiter: str, offset: int) -> dict[str, Any] | None:
