@@ -27,10 +27,10 @@ RECENT_KEY = "recent/sources"
 MAX_RECENT = 12
 
 FORMATS_TEXT = (
-    "Spendtrail JSONL, Claude Code and Codex transcripts, the llm CLI's logs.db, "
+    "Spendtrail JSONL, Claude Code, Codex and Gemini CLI sessions, the llm CLI's logs.db, "
     "LiteLLM, OpenTelemetry and Langfuse exports, raw OpenAI / Anthropic / Gemini / "
-    "Bedrock / OpenRouter / Ollama responses, any SQLite table with token columns; "
-    ".gz and .zst read as they are."
+    "Bedrock / OpenRouter / Ollama responses and streams, any SQLite table or CSV file "
+    "with token columns; .gz and .zst read as they are."
 )
 
 
