@@ -248,3 +248,13 @@ def test_start_page_lists_found_logs_it_cannot_read_without_offering_them(
     with qtbot.waitSignal(page.open_paths) as opened:
         page._activate(first)
     assert opened.args == [[tmp_path / "sessions"]]
+
+
+def test_the_open_dialog_offers_every_ending_a_folder_is_searched_for() -> None:
+    from desktop.logs.expand import LOG_SUFFIXES
+    from desktop.ui.main_window import LOG_FILTER
+
+    offered = LOG_FILTER.split("(", 1)[1].split(")", 1)[0].split()
+    for suffix in LOG_SUFFIXES:  # ".jsonl.gz" is offered as "*.gz"
+        assert any(suffix.endswith(pattern[1:]) for pattern in offered), suffix
+    assert {"*.jsonl", "*.csv", "*.sse", "*.db"} <= set(offered)

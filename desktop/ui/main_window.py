@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
+from desktop.logs.expand import LOG_SUFFIXES
 from desktop.store.dataset import Filters
 from desktop.store.pricer import PricingSpec
 from desktop.store.session import OpenRequest
@@ -44,8 +45,9 @@ VIEWS: tuple[tuple[str, str, str], ...] = (
     ("pricing", "Pricing", "desktop.ui.pricing_editor:PricingEditor"),
 )
 
+# The endings a folder is searched for (compound ones, like .jsonl.gz, end in one of these).
 LOG_FILTER = (
-    "Logs (*.jsonl *.ndjson *.json *.log *.gz *.zst *.db *.sqlite *.sqlite3);;All files (*)"
+    "Logs (" + " ".join("*" + s for s in LOG_SUFFIXES if s.count(".") == 1) + ");;All files (*)"
 )
 
 
