@@ -172,3 +172,18 @@ def test_legacy_export_joins_the_traces_beside_the_observations(
     assert report["totals"]["calls"] == 3
     users = {g["key"]["user_id"]: g["calls"] for g in report["groups"]}
     assert users == {"u_9": 1, "u_own": 1, None: 1}
+
+
+def test_legacy_export_traces_may_be_csv(tmp_path: Path) -> None:
+    import shutil
+
+    export = tmp_path / "langfuse-export"
+    shutil.copytree(FIXTURES / "legacy_export", export)
+    (export / "traces" / "2026-07-20.jsonl").unlink()
+    (export / "traces" / "2026-07-20.csv").write_text(
+        'id,name,session_id,user_id,tags,release\ntr_A,support-chat,sess_1,u_9,"[""beta""]",v1.4\n'
+    )
+    records, _ = collect(export / "observations" / "2026-07-20.jsonl", FMT)
+    answer = next(r for r in records if r.message_id == "obs_L1")
+    assert answer.conversation_id == "sess_1"
+    assert (answer.labels["user_id"], answer.labels["tags"]) == ("u_9", "beta")

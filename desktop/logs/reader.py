@@ -196,28 +196,54 @@ def read_records(
         yield from fmt.read_sqlite(path, ctx)
         yield ReadEnd(0, 0)
         return
+    source = open_values(path, fmt.prefilter, start_offset, start_line)
+    yield from fmt.records(source.values(), ctx)
+    yield from source.problems
+    yield ReadEnd(*source.end)
+
+
+class LineReader:
+    """The parsed lines of a JSON Lines source, with problems and the resume point."""
+
+    def __init__(
+        self,
+        path: Path,
+        prefilter: bytes | None,
+        start_offset: int = 0,
+        start_line: int = 1,
+        decoder: LineDecoder | None = None,
+    ) -> None:
+        self.path = path
+        self.start = ReadEnd(start_offset, start_line)
+        self.parser = ChunkParser(prefilter, decoder)
+        self.problems = self.parser.problems
+
+    def values(self) -> Iterator[tuple[int, int, Any]]:
+        for chunk in read_chunks(self.path, self.start.offset, self.start.line):
+            yield from self.parser.parse(chunk)
+
+    @property
+    def end(self) -> tuple[int, int]:
+        end = self.parser.end or self.start
+        return end.offset, end.line
+
+
+def open_values(
+    path: Path,
+    prefilter: bytes | None = None,
+    start_offset: int = 0,
+    start_line: int = 1,
+    decoder: LineDecoder | None = None,
+) -> CsvReader | json_document.DocumentReader | LineReader:
+    """The (line, offset, value) reader of a text source, by its layout: CSV rows, the
+    units of a JSON document, or JSON lines (typed by ``decoder`` where it takes them).
+    Each has ``values()``, ``problems`` and ``end`` (where a later read goes on)."""
     layout = json_document.file_layout(path)
     if layout.csv is not None:
-        rows = CsvReader(path, layout.csv, start_offset, start_line)
-        yield from fmt.records(rows.values(), ctx)
-        yield from rows.problems
-        yield ReadEnd(*rows.end)
-        return
+        return CsvReader(path, layout.csv, start_offset, start_line)
     if layout.document:
-        doc = json_document.DocumentReader(path, start_offset, start_line)
-        yield from fmt.records(doc.values(), ctx)
-        yield from doc.problems
-        yield ReadEnd(*doc.end)
-        return
-    parser = ChunkParser(fmt.prefilter)
-
-    def objects() -> Iterator[tuple[int, int, Any]]:
-        for chunk in read_chunks(path, start_offset, start_line):
-            yield from parser.parse(chunk)
-
-    yield from fmt.records(objects(), ctx)
-    yield from parser.problems
-    yield parser.end or ReadEnd(start_offset, start_line)
+        return json_document.DocumentReader(path, start_offset, start_line)
+    return LineReader(path, prefilter, start_offset, start_line, decoder)
 
 
 def collect(path: Path, fmt: LogFormat) -> tuple[list[CallRecord], list[Problem]]:

@@ -35,7 +35,7 @@ from desktop.logs.expand import Expansion, SourceFile, expand_paths
 from desktop.logs.formats import get_format
 from desktop.logs.formats.base import Detection, LogFormat, ReadContext, SqliteFormat
 from desktop.logs.json_document import file_layout, text_layout
-from desktop.logs.reader import ChunkParser, ReadEnd, deduplicate, read_records
+from desktop.logs.reader import ChunkParser, ReadEnd, deduplicate, open_values, read_records
 from desktop.logs.source import (
     HEAD_SIZE,
     Chunk,
@@ -43,7 +43,6 @@ from desktop.logs.source import (
     SourceError,
     compression_of,
     is_sqlite,
-    read_chunks,
 )
 from desktop.record import CallRecord, Problem
 from desktop.store.batch import Batch
@@ -224,17 +223,15 @@ def _read_unit(unit: Unit) -> tuple[Columns, UnitResult]:
             fast, records, problems, read = read_items(fmt, parser.parse(chunk), ctx)
             problems.extend(parser.problems)
             end = parser.end or end
-        elif (
-            fmt.reads_columns and fmt.line_independent and not file_layout(Path(unit.path)).document
-        ):
-            # Lines that cannot be split into byte ranges (a compressed file): one
-            # unit, read chunk by chunk, through the same bulk reader.
-            parser = ChunkParser(fmt.prefilter, fmt.line_decoder())
-            chunks = read_chunks(Path(unit.path), unit.start, unit.first_line)
-            items = (item for chunk in chunks for item in parser.parse(chunk))
-            fast, records, problems, read = read_items(fmt, items, ctx)
-            problems.extend(parser.problems)
-            end = parser.end or end
+        elif fmt.reads_columns:
+            # A source that cannot be split into byte ranges (compressed, a JSON
+            # document, CSV): one unit, through the same bulk reader.
+            source = open_values(
+                Path(unit.path), fmt.prefilter, unit.start, unit.first_line, fmt.line_decoder()
+            )
+            fast, records, problems, read = read_items(fmt, source.values(), ctx)
+            problems.extend(source.problems)
+            end = ReadEnd(*source.end)
         else:
             for item in read_records(Path(unit.path), fmt, ctx, unit.start, unit.first_line):
                 if type(item) is CallRecord:

@@ -117,8 +117,8 @@ def _read_text_unit(info: SourceInfo, line: int | None, offset: int | None) -> R
     if offset is None:
         return RawRecord("", note="The store has no position for this record.")
     layout = json_document.file_layout(path)
+    where = f"{path}, line {line:,}" if line is not None else str(path)
     if layout.csv is not None:
-        where = f"{path}, line {line:,}" if line is not None else str(path)
         row = row_at(path, layout.csv, offset)
         if row is None:
             return RawRecord("", note=f"No CSV row at byte {offset:,} of {path}: the file changed.")
@@ -129,7 +129,6 @@ def _read_text_unit(info: SourceInfo, line: int | None, offset: int | None) -> R
         if document
         else read_raw_line(path, offset, TEXT_LIMIT)
     )
-    where = f"{path}, line {line:,}" if line is not None else str(path)
     where += f" (byte {offset:,})"
     if not data:
         return RawRecord("", note=f"Nothing at byte {offset:,} of {path}: the file changed.")

@@ -41,8 +41,7 @@ import orjson
 
 from desktop.logs.fields import flatten_labels, number_or_none, text_or_none
 from desktop.logs.formats.base import Detection, LineFormat, ReadContext, Sample
-from desktop.logs.json_document import DocumentReader, file_layout
-from desktop.logs.source import SourceError, read_chunks
+from desktop.logs.source import SourceError
 from desktop.record import BadRecord, CallRecord, Labels, Problem, optional_tokens, token_count
 from desktop.timeutil import TimestampError, parse_timestamp
 
@@ -310,9 +309,9 @@ def legacy_traces(path: Path) -> dict[str, dict[str, Any]]:
             if traces.is_dir():
                 try:
                     files = tuple(
-                        (str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                        (str(p), st.st_size, st.st_mtime_ns)
                         for p in sorted(traces.rglob("*"))
-                        if p.is_file()
+                        if p.is_file() and (st := p.stat())
                     )
                 except OSError:
                     return {}
@@ -325,15 +324,12 @@ def legacy_traces(path: Path) -> dict[str, dict[str, Any]]:
 @lru_cache(maxsize=4)
 def _read_traces(files: tuple[tuple[str, int, int], ...]) -> dict[str, dict[str, Any]]:
     """Cached by the files' size and time: each part of a large export asks again."""
+    from desktop.logs.reader import open_values  # (the reader imports the formats)
+
     found: dict[str, dict[str, Any]] = {}
     for name, _size, _mtime in files:
-        path = Path(name)
         try:
-            if file_layout(path).document:
-                values = (v for _, _, v in DocumentReader(path, 0, 1).values())
-            else:
-                values = _json_lines(read_chunks(path, 0, 1))
-            for value in values:
+            for _line, _offset, value in open_values(Path(name)).values():
                 if isinstance(value, dict) and isinstance(value.get("id"), str):
                     found[value["id"]] = {
                         k: value[k]
@@ -343,16 +339,6 @@ def _read_traces(files: tuple[tuple[str, int, int], ...]) -> dict[str, dict[str,
         except (OSError, SourceError):
             continue  # an unreadable traces file: the calls still count, unlabelled
     return found
-
-
-def _json_lines(chunks: Iterable[Any]) -> Iterator[Any]:
-    for chunk in chunks:
-        for raw in chunk.data.split(b"\n"):
-            if raw.strip():
-                try:
-                    yield orjson.loads(raw)
-                except orjson.JSONDecodeError:
-                    continue  # not this file's calls: nothing to report here
 
 
 def _with_trace(record: CallRecord, trace: dict[str, Any]) -> CallRecord:
