@@ -247,7 +247,8 @@ class StartPage(QWidget):
             self.found.addItem(item)
         if not self.found.count():
             self.found.setProperty(
-                "emptyText", "No Claude Code, Codex or llm CLI logs in the usual places."
+                "emptyText",
+                "No Claude Code, Codex, Gemini CLI or llm CLI logs in the usual places.",
             )
             self._placeholder(self.found)
 
